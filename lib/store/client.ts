@@ -1,0 +1,20 @@
+// The one way this service builds its DynamoDB client. Functions create it once, at module scope,
+// so that warm invocations reuse its connections. The endpoint comes from the SDK's own settings
+// (AWS_ENDPOINT_URL_DYNAMODB for DynamoDB Local), never from a switch of ours.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { DynamoDbSettings } from '../config.js';
+
+export function createDocumentClient(settings: DynamoDbSettings): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    maxAttempts: settings.maxAttempts,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: settings.connectTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+    }),
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}

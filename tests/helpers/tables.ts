@@ -1,0 +1,31 @@
+// Each test file gets its own tables, built from infra/tables.yml under a unique stack name, so
+// that files can run in parallel against the one DynamoDB Local of the run.
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll } from 'vitest';
+import {
+  createTables,
+  deleteTables,
+  type TableNames,
+  tableEnvironment,
+} from '../../infra/local/tables.js';
+
+export function localClient(): DynamoDBClient {
+  return new DynamoDBClient({});
+}
+
+/**
+ * Creates this file's tables and exports their names as MESSAGES_TABLE, COUNTERS_TABLE and
+ * AUTH_TABLE, so that handlers imported afterwards use them. Deleted when the file ends.
+ */
+export async function useTestTables(): Promise<TableNames> {
+  const client = localClient();
+  const stackName = `engagement-dashboard-test-${randomBytes(4).toString('hex')}`;
+  const { names } = await createTables(client, stackName);
+  Object.assign(process.env, tableEnvironment(names));
+  afterAll(async () => {
+    await deleteTables(client, names);
+    client.destroy();
+  });
+  return names;
+}
