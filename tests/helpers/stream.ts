@@ -9,6 +9,7 @@ import {
   type Shard,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
+import { inject } from 'vitest';
 import { localClient } from './tables.js';
 
 export async function streamArnOf(tableName: string): Promise<string> {
@@ -37,7 +38,7 @@ async function shardsOf(client: DynamoDBStreamsClient, StreamArn: string): Promi
 
 /** Every record currently in the stream, parents' shards before their children's. */
 export async function readWholeStream(StreamArn: string): Promise<StreamRecord[]> {
-  const client = new DynamoDBStreamsClient({});
+  const client = new DynamoDBStreamsClient({ endpoint: inject('dynamoDbEndpoint') });
   try {
     const shards = await shardsOf(client, StreamArn);
     const ordered = [...shards].sort(

@@ -2,7 +2,7 @@
 // that files can run in parallel against the one DynamoDB Local of the run.
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import {
   createTables,
   deleteTables,
@@ -10,8 +10,9 @@ import {
   tableEnvironment,
 } from '../../infra/local/tables.js';
 
+/** A client of the run's DynamoDB Local itself, whatever AWS_ENDPOINT_URL_DYNAMODB says. */
 export function localClient(): DynamoDBClient {
-  return new DynamoDBClient({});
+  return new DynamoDBClient({ endpoint: inject('dynamoDbEndpoint') });
 }
 
 /**

@@ -10,3 +10,6 @@ process.env.AWS_SECRET_ACCESS_KEY = 'local';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_SERVICE_NAME = 'engagement-dashboard';
 process.env.POWERTOOLS_METRICS_NAMESPACE = 'EngagementDashboardTest';
+// Quiet by default; the tests about logs and metrics turn them up in their own files.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';

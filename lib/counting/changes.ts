@@ -1,0 +1,56 @@
+// What one stream record does to the counters: counts(NewImage) − counts(OldImage), each at the
+// day and quarter-hour the image's message was sent.
+import { quarterHourOf, utcDayOf } from '../periods.js';
+import { countsAsMessage, type ParsedImage, parseMessageImage } from './message.js';
+
+/** One record of the Messages table's stream, free of any AWS event shape. */
+export interface MessageChange {
+  eventId: string;
+  /** Grows within a stream shard, which is all a batch ever holds. */
+  sequenceNumber: bigint;
+  /** The message's `_id` from the record's keys, for logs. */
+  messageId?: string;
+  /** The item before and after the change, as plain values; undefined when there is none. */
+  oldImage?: unknown;
+  newImage?: unknown;
+  /** When the change was made, in epoch milliseconds, if the stream said. */
+  changedAtMs?: number;
+}
+
+export type CounterUnit = 'day' | 'quarter-hour';
+
+export interface CounterDelta {
+  unit: CounterUnit;
+  /** `YYYY-MM-DD` for a day, `YYYY-MM-DDTHH:mm` for a quarter-hour. */
+  period: string;
+  delta: number;
+}
+
+export interface MalformedImage {
+  image: 'old' | 'new';
+  problems: string[];
+}
+
+export interface ChangeEffect {
+  deltas: CounterDelta[];
+  malformed: MalformedImage[];
+}
+
+export function effectOfChange(
+  change: MessageChange,
+  countedRoomTypes: ReadonlySet<string>,
+): ChangeEffect {
+  const effect: ChangeEffect = { deltas: [], malformed: [] };
+  const apply = (which: 'old' | 'new', image: ParsedImage, sign: 1 | -1) => {
+    if (image.kind === 'malformed')
+      effect.malformed.push({ image: which, problems: image.problems });
+    if (!countsAsMessage(image, countedRoomTypes)) return;
+    effect.deltas.push(
+      { unit: 'day', period: utcDayOf(image.sentAtMs), delta: sign },
+      { unit: 'quarter-hour', period: quarterHourOf(image.sentAtMs), delta: sign },
+    );
+  };
+  apply('old', parseMessageImage(change.oldImage), -1);
+  apply('new', parseMessageImage(change.newImage), 1);
+  return effect;
+}

@@ -1,0 +1,64 @@
+// A message item as the counting rule reads it (design §3.1), and the rule itself (design §3.2).
+import { z } from 'zod';
+
+/**
+ * Only the attributes the rule reads are checked; the rest of a Rocket.Chat message (msg, u,
+ * mentions, …) may take any shape without making the image unreadable.
+ */
+export const messageImageSchema = z.looseObject({
+  _id: z.string().min(1),
+  rid: z.string().min(1),
+  roomType: z.string().min(1),
+  ts: z.iso.datetime({ precision: 3 }),
+  t: z.string().optional(),
+  tmid: z.string().optional(),
+  _hidden: z.boolean().optional(),
+});
+
+export type MessageImage = z.infer<typeof messageImageSchema>;
+
+export type ParsedImage =
+  | { kind: 'absent' }
+  | { kind: 'message'; message: MessageImage; sentAtMs: number }
+  | { kind: 'malformed'; problems: string[] };
+
+/** An image that could not even be turned into plain values (not DynamoDB's attribute format). */
+export class UnreadableImage {
+  constructor(readonly problem: string) {}
+}
+
+/**
+ * Reads one stream image. Problems name the attribute and what is wrong with it, never its value,
+ * so they can be logged without leaking message content.
+ */
+export function parseMessageImage(image: unknown): ParsedImage {
+  if (image === undefined) return { kind: 'absent' };
+  if (image instanceof UnreadableImage) return { kind: 'malformed', problems: [image.problem] };
+  const result = messageImageSchema.safeParse(image);
+  if (!result.success) {
+    return {
+      kind: 'malformed',
+      problems: result.error.issues.map(
+        (issue) => `${issue.path.join('.') || 'image'}: ${issue.code}`,
+      ),
+    };
+  }
+  return { kind: 'message', message: result.data, sentAtMs: Date.parse(result.data.ts) };
+}
+
+/**
+ * Whether an image is a message the dashboard counts: a user message (no system type `t`), not a
+ * hidden copy kept as edit history or left by a soft delete, in a counted room type. Thread
+ * replies are ordinary messages. An unreadable image never counts, so that the counters always
+ * equal a recount of the table by this same rule.
+ */
+export function countsAsMessage(
+  image: ParsedImage,
+  countedRoomTypes: ReadonlySet<string>,
+): image is Extract<ParsedImage, { kind: 'message' }> {
+  if (image.kind !== 'message') return false;
+  const { message } = image;
+  return (
+    message.t === undefined && message._hidden !== true && countedRoomTypes.has(message.roomType)
+  );
+}

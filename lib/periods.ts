@@ -1,0 +1,28 @@
+// UTC calendar arithmetic on the instants the service stores and answers with. Days are named
+// `YYYY-MM-DD` and quarter-hours `YYYY-MM-DDTHH:mm`, which sort the same way as the instants.
+
+export const minuteMs = 60_000;
+export const quarterHourMs = 15 * minuteMs;
+export const dayMs = 24 * 60 * minuteMs;
+
+/** `2023-05-30` for any instant of that UTC day. */
+export function utcDayOf(instantMs: number): string {
+  return new Date(instantMs).toISOString().slice(0, 10);
+}
+
+/** `2023-05-30T13:45` for any instant in [13:45, 14:00) UTC that day. */
+export function quarterHourOf(instantMs: number): string {
+  return new Date(Math.floor(instantMs / quarterHourMs) * quarterHourMs).toISOString().slice(0, 16);
+}
+
+/** UTC midnight starting the day that contains the instant. */
+export function startOfUtcDay(instantMs: number): number {
+  return Math.floor(instantMs / dayMs) * dayMs;
+}
+
+/** The instant a day or quarter-hour name starts at. */
+export function instantOf(periodName: string): number {
+  return Date.parse(
+    periodName.length === 10 ? `${periodName}T00:00:00.000Z` : `${periodName}:00.000Z`,
+  );
+}

@@ -1,0 +1,39 @@
+// Every item of the Counters table, and the one place its keys are built.
+//
+//   item             pk                       sk                   attributes
+//   day counter      day                      2023-05-30           messages (N)
+//   quarter-hour     quarter-hour#2023-05     2023-05-30T13:45     messages (N)
+//   run marker       run#<eventID>            run                  through (S), expiresAt (N)
+//   report           report#<days>d           2023-05-30           the report (M), createdAt
+//
+// All day counters share one partition, so one Query over a sort-key range returns a whole window
+// and the window before it, in day order. Quarter-hours are partitioned by UTC month, so a query
+// over many months can read its partitions in parallel and no partition grows without bound.
+// Counters hold `messages`, the number of counted messages sent in that period.
+import type { CounterUnit } from '../counting/changes.js';
+
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+export const dayPartition = 'day';
+
+export function counterKey(unit: CounterUnit, period: string): ItemKey {
+  return unit === 'day'
+    ? { pk: dayPartition, sk: period }
+    : { pk: quarterHourPartition(period.slice(0, 7)), sk: period };
+}
+
+/** `2023-05` → the partition holding that month's quarter-hours. */
+export function quarterHourPartition(month: string): string {
+  return `quarter-hour#${month}`;
+}
+
+export function runMarkerKey(firstEventId: string): ItemKey {
+  return { pk: `run#${firstEventId}`, sk: 'run' };
+}
+
+export function reportKey(days: number, endDay: string): ItemKey {
+  return { pk: `report#${days}d`, sk: endDay };
+}

@@ -1,0 +1,85 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CounterDelta } from '../../lib/counting/changes.js';
+import { planChunks } from '../../lib/counting/plan.js';
+
+const day = (period: string, delta: number): CounterDelta => ({ unit: 'day', period, delta });
+
+describe('planning a batch into transactions', () => {
+  it('sums deltas per counter and drops counters that cancel out', () => {
+    const chunks = planChunks([
+      { sequenceNumber: 10n, deltas: [day('2023-05-30', 1)] },
+      { sequenceNumber: 11n, deltas: [day('2023-05-30', 1), day('2023-05-29', 1)] },
+      { sequenceNumber: 12n, deltas: [day('2023-05-29', -1)] },
+    ]);
+    expect(chunks).toEqual([{ through: 12n, changes: 3, counters: [day('2023-05-30', 2)] }]);
+  });
+
+  it('starts a new chunk before a change that would take it past 99 counters', () => {
+    const changes = Array.from({ length: 120 }, (_, index) => ({
+      sequenceNumber: BigInt(index + 1),
+      deltas: [day(`d${String(index).padStart(3, '0')}`, 1)],
+    }));
+    const chunks = planChunks(changes);
+    expect(chunks.map((chunk) => [chunk.through, chunk.changes, chunk.counters.length])).toEqual([
+      [99n, 99, 99],
+      [120n, 21, 21],
+    ]);
+  });
+
+  it('writes a batch of 1,000 messages of one day as one transaction', () => {
+    const changes = Array.from({ length: 1000 }, (_, index) => ({
+      sequenceNumber: BigInt(index + 1),
+      deltas: [
+        day('2023-05-30', 1),
+        {
+          unit: 'quarter-hour' as const,
+          period: `2023-05-30T${String(index % 24).padStart(2, '0')}:00`,
+          delta: 1,
+        },
+      ],
+    }));
+    expect(planChunks(changes)).toHaveLength(1);
+  });
+
+  it('keeps stream order and loses no delta (property)', () => {
+    const change = fc.array(
+      fc.record({
+        unit: fc.constantFrom('day' as const, 'quarter-hour' as const),
+        period: fc.integer({ min: 0, max: 150 }).map(String),
+        delta: fc.constantFrom(1, -1),
+      }),
+      { maxLength: 4 },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(change, { maxLength: 300 }),
+        fc.integer({ min: 4, max: 99 }),
+        (deltaLists, max) => {
+          const changes = deltaLists.map((deltas, index) => ({
+            sequenceNumber: BigInt(index),
+            deltas,
+          }));
+          const chunks = planChunks(changes, max);
+          const net = (list: CounterDelta[]) => {
+            const sums = new Map<string, number>();
+            for (const { unit, period, delta } of list) {
+              const id = `${unit} ${period}`;
+              sums.set(id, (sums.get(id) ?? 0) + delta);
+            }
+            return [...sums].filter(([, sum]) => sum !== 0).sort();
+          };
+          expect(chunks.reduce((sum, chunk) => sum + chunk.changes, 0)).toBe(changes.length);
+          let covered = 0;
+          for (const chunk of chunks) {
+            expect(chunk.counters.length).toBeLessThanOrEqual(max);
+            const included = changes.slice(covered, covered + chunk.changes);
+            covered += chunk.changes;
+            expect(chunk.through).toBe(included.at(-1)?.sequenceNumber);
+            expect(net(chunk.counters)).toEqual(net(included.flatMap((c) => c.deltas)));
+          }
+        },
+      ),
+    );
+  });
+});
