@@ -6,8 +6,12 @@ import { countsAsMessage, type ParsedImage, parseMessageImage } from './message.
 /** One record of the Messages table's stream, free of any AWS event shape. */
 export interface MessageChange {
   eventId: string;
-  /** Grows within a stream shard, which is all a batch ever holds. */
-  sequenceNumber: bigint;
+  /**
+   * The record's SequenceNumber exactly as the stream gave it (Lambda matches a reported
+   * itemIdentifier character for character). Numerically, it grows within a stream shard, which
+   * is all a batch ever holds; compare with `comesAfter`.
+   */
+  sequenceNumber: string;
   /** The message's `_id` from the record's keys, for logs. */
   messageId?: string;
   /** The item before and after the change, as plain values; undefined when there is none. */
@@ -15,6 +19,11 @@ export interface MessageChange {
   newImage?: unknown;
   /** When the change was made, in epoch milliseconds, if the stream said. */
   changedAtMs?: number;
+}
+
+/** Whether sequence number `a` comes after `b` in their shard. */
+export function comesAfter(a: string, b: string): boolean {
+  return BigInt(a) > BigInt(b);
 }
 
 export type CounterUnit = 'day' | 'quarter-hour';

@@ -14,7 +14,7 @@
 // redelivers from there, and the marker tells the retry where to resume. Reporting a later record
 // would start a new run whose marker knows nothing of a transaction still in flight for the old
 // one, so that is never safe.
-import { type ChangeEffect, effectOfChange, type MessageChange } from './changes.js';
+import { type ChangeEffect, comesAfter, effectOfChange, type MessageChange } from './changes.js';
 import { type Chunk, planChunks } from './plan.js';
 
 export type ChunkOutcome = 'applied' | 'run-moved' | 'conflict';
@@ -22,13 +22,13 @@ export type ChunkOutcome = 'applied' | 'run-moved' | 'conflict';
 /** Where counters and run markers live (implemented over DynamoDB in lib/store). */
 export interface CounterLedger {
   /** Sequence number through which the run starting at `runId` is applied, if it ever was. */
-  appliedThrough(runId: string): Promise<bigint | undefined>;
+  appliedThrough(runId: string): Promise<string | undefined>;
   /**
    * Adds the chunk's deltas and moves the run marker from `previous` to `chunk.through`, all or
    * nothing. 'run-moved': the marker no longer says `previous`. 'conflict': another transaction
    * held one of the items; nothing was written.
    */
-  applyChunk(runId: string, previous: bigint | undefined, chunk: Chunk): Promise<ChunkOutcome>;
+  applyChunk(runId: string, previous: string | undefined, chunk: Chunk): Promise<ChunkOutcome>;
 }
 
 export interface MalformedRecord {
@@ -108,20 +108,20 @@ export async function countChanges(
   if (!first || !last) return { stats, malformed: [] };
   changes.forEach((change, index) => {
     const previous = changes[index - 1];
-    if (previous && change.sequenceNumber <= previous.sequenceNumber) {
+    if (previous && !comesAfter(change.sequenceNumber, previous.sequenceNumber)) {
       throw new OutOfOrderBatchError(index);
     }
   });
 
   const runId = first.eventId;
   const fail = (failure: unknown): CountingResult => ({
-    retryFrom: String(first.sequenceNumber),
+    retryFrom: first.sequenceNumber,
     failure,
     stats,
     malformed: [],
   });
 
-  let marker: bigint | undefined;
+  let marker: string | undefined;
   try {
     marker = await ledger.appliedThrough(runId);
   } catch (error) {
@@ -134,11 +134,11 @@ export async function countChanges(
   const initiallyPending = pendingAfter(planned, marker);
   stats.alreadyApplied = planned.length - initiallyPending.length;
   stats.redelivered = initiallyPending.length === 0;
-  stats.endedInsideAppliedRun = marker !== undefined && marker > last.sequenceNumber;
+  stats.endedInsideAppliedRun = marker !== undefined && comesAfter(marker, last.sequenceNumber);
   const malformed = initiallyPending.flatMap(({ change, effect }) =>
     effect.malformed.map(({ image, problems }) => ({
       eventId: change.eventId,
-      sequenceNumber: String(change.sequenceNumber),
+      sequenceNumber: change.sequenceNumber,
       ...(change.messageId === undefined ? {} : { messageId: change.messageId }),
       image,
       problems,
@@ -163,7 +163,7 @@ export async function countChanges(
 
   async function applyPending(
     pending: Planned[],
-    previousMarker: bigint | undefined,
+    previousMarker: string | undefined,
   ): Promise<{ kind: 'done' } | { kind: 'run-moved' } | { kind: 'failed'; error: unknown }> {
     let current = previousMarker;
     let offset = 0;
@@ -206,7 +206,7 @@ export async function countChanges(
 
   async function applyWithConflictRetries(
     chunk: Chunk,
-    previous: bigint | undefined,
+    previous: string | undefined,
   ): Promise<ChunkOutcome> {
     const maxRetries = options.maxConflictRetries ?? 5;
     const sleep = options.sleep ?? defaultSleep;
@@ -220,8 +220,8 @@ export async function countChanges(
   }
 }
 
-function pendingAfter(planned: Planned[], marker: bigint | undefined): Planned[] {
+function pendingAfter(planned: Planned[], marker: string | undefined): Planned[] {
   return marker === undefined
     ? planned
-    : planned.filter(({ change }) => change.sequenceNumber > marker);
+    : planned.filter(({ change }) => comesAfter(change.sequenceNumber, marker));
 }

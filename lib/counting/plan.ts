@@ -7,13 +7,13 @@ import type { CounterDelta, CounterUnit } from './changes.js';
 export const maxCountersPerChunk = 99;
 
 export interface PlannedChange {
-  sequenceNumber: bigint;
+  sequenceNumber: string;
   deltas: CounterDelta[];
 }
 
 export interface Chunk {
   /** Sequence number of the chunk's last change. */
-  through: bigint;
+  through: string;
   changes: number;
   /** Net deltas per counter; counters whose changes cancel out are left out. */
   counters: CounterDelta[];
@@ -28,7 +28,7 @@ export function planChunks(
   const chunks: Chunk[] = [];
   let sums = new Map<string, CounterDelta>();
   let count = 0;
-  let through: bigint | undefined;
+  let through: string | undefined;
 
   const close = () => {
     if (through === undefined) return;

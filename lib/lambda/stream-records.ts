@@ -50,7 +50,7 @@ function toMessageChange(record: DynamoDBRecord): MessageChange | undefined {
   if (typeof eventId !== 'string' || !eventId || typeof sequenceNumber !== 'string') return;
   if (!/^\d{1,40}$/.test(sequenceNumber)) return;
 
-  const change: MessageChange = { eventId, sequenceNumber: BigInt(sequenceNumber) };
+  const change: MessageChange = { eventId, sequenceNumber };
   const messageId = stream?.Keys?._id?.S;
   if (typeof messageId === 'string') change.messageId = messageId;
   if (stream?.OldImage !== undefined) change.oldImage = readImage(stream.OldImage);

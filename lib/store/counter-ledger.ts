@@ -27,7 +27,7 @@ export class DynamoDbCounterLedger implements CounterLedger {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async appliedThrough(runId: string): Promise<bigint | undefined> {
+  async appliedThrough(runId: string): Promise<string | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
@@ -36,12 +36,12 @@ export class DynamoDbCounterLedger implements CounterLedger {
         ProjectionExpression: 'through',
       }),
     );
-    return typeof Item?.through === 'string' ? BigInt(Item.through) : undefined;
+    return typeof Item?.through === 'string' ? Item.through : undefined;
   }
 
   async applyChunk(
     runId: string,
-    previous: bigint | undefined,
+    previous: string | undefined,
     chunk: Chunk,
   ): Promise<ChunkOutcome> {
     const marker = {
@@ -49,14 +49,14 @@ export class DynamoDbCounterLedger implements CounterLedger {
         TableName: this.tableName,
         Item: {
           ...runMarkerKey(runId),
-          through: String(chunk.through),
+          through: chunk.through,
           expiresAt: Math.floor(this.now() / 1000) + markerLifetimeSeconds,
         },
         ...(previous === undefined
           ? { ConditionExpression: 'attribute_not_exists(pk)' }
           : {
               ConditionExpression: 'through = :previous',
-              ExpressionAttributeValues: { ':previous': String(previous) },
+              ExpressionAttributeValues: { ':previous': previous },
             }),
       },
     };

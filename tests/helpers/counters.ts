@@ -40,7 +40,7 @@ export async function recountMessages(
   const counters: CounterTable = {};
   for (const item of await scanAll(messagesTable)) {
     const { deltas } = effectOfChange(
-      { eventId: 'recount', sequenceNumber: 0n, newImage: item },
+      { eventId: 'recount', sequenceNumber: '0', newImage: item },
       countedRoomTypes,
     );
     for (const { unit, period, delta } of deltas) {

@@ -21,7 +21,7 @@ function quarterHour(ts: string): string {
   return `${ts.slice(0, 14)}${String(minutes).padStart(2, '0')}`;
 }
 const deltasOf = (oldImage: unknown, newImage: unknown) =>
-  effectOfChange({ eventId: 'e', sequenceNumber: 1n, oldImage, newImage }, counted).deltas;
+  effectOfChange({ eventId: 'e', sequenceNumber: '1', oldImage, newImage }, counted).deltas;
 
 describe('the counting rule: counts(NewImage) − counts(OldImage)', () => {
   const ts = '2023-05-30T13:47:12.345Z';
@@ -84,7 +84,7 @@ describe('the counting rule: counts(NewImage) − counts(OldImage)', () => {
     ['a missing roomType', { roomType: undefined }, ['roomType: invalid_type']],
   ])('an image with %s is skipped and reported without its content', (_name, fields, problems) => {
     const effect = effectOfChange(
-      { eventId: 'e', sequenceNumber: 1n, newImage: message(fields) },
+      { eventId: 'e', sequenceNumber: '1', newImage: message(fields) },
       counted,
     );
     expect(effect).toEqual({ deltas: [], malformed: [{ image: 'new', problems }] });
@@ -94,7 +94,7 @@ describe('the counting rule: counts(NewImage) − counts(OldImage)', () => {
     const effect = effectOfChange(
       {
         eventId: 'e',
-        sequenceNumber: 1n,
+        sequenceNumber: '1',
         oldImage: new UnreadableImage('image: not an attribute map'),
       },
       counted,
@@ -104,7 +104,7 @@ describe('the counting rule: counts(NewImage) − counts(OldImage)', () => {
 
   it('counts only the configured room types', () => {
     const onlyChannels = effectOfChange(
-      { eventId: 'e', sequenceNumber: 1n, newImage: message({ roomType: 'd' }) },
+      { eventId: 'e', sequenceNumber: '1', newImage: message({ roomType: 'd' }) },
       new Set(['c']),
     );
     expect(onlyChannels.deltas).toEqual([]);
