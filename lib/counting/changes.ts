@@ -1,6 +1,6 @@
 // What one stream record does to the counters: counts(NewImage) − counts(OldImage), each at the
 // day and quarter-hour the image's message was sent.
-import { quarterHourOf, utcDayOf } from '../periods.js';
+import { periodsOfTimestamp } from '../periods.js';
 import { countsAsMessage, type ParsedImage, parseMessageImage } from './message.js';
 
 /** One record of the Messages table's stream, free of any AWS event shape. */
@@ -54,9 +54,10 @@ export function effectOfChange(
     if (image.kind === 'malformed')
       effect.malformed.push({ image: which, problems: image.problems });
     if (!countsAsMessage(image, countedRoomTypes)) return;
+    const { day, quarterHour } = periodsOfTimestamp(image.message.ts);
     effect.deltas.push(
-      { unit: 'day', period: utcDayOf(image.sentAtMs), delta: sign },
-      { unit: 'quarter-hour', period: quarterHourOf(image.sentAtMs), delta: sign },
+      { unit: 'day', period: day, delta: sign },
+      { unit: 'quarter-hour', period: quarterHour, delta: sign },
     );
   };
   apply('old', parseMessageImage(change.oldImage), -1);

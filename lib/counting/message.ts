@@ -17,9 +17,12 @@ export const messageImageSchema = z.looseObject({
 
 export type MessageImage = z.infer<typeof messageImageSchema>;
 
+/** The attributes the rule reads: all a stream image needs to be decoded for. */
+export const ruleAttributes: readonly string[] = Object.keys(messageImageSchema.shape);
+
 export type ParsedImage =
   | { kind: 'absent' }
-  | { kind: 'message'; message: MessageImage; sentAtMs: number }
+  | { kind: 'message'; message: MessageImage }
   | { kind: 'malformed'; problems: string[] };
 
 /** An image that could not even be turned into plain values (not DynamoDB's attribute format). */
@@ -43,7 +46,7 @@ export function parseMessageImage(image: unknown): ParsedImage {
       ),
     };
   }
-  return { kind: 'message', message: result.data, sentAtMs: Date.parse(result.data.ts) };
+  return { kind: 'message', message: result.data };
 }
 
 /**

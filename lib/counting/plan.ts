@@ -40,16 +40,16 @@ export function planChunks(
   };
 
   for (const change of changes) {
-    const newCounters = new Set(
-      change.deltas.map((d) => counterId(d.unit, d.period)).filter((id) => !sums.has(id)),
-    );
-    if (sums.size + newCounters.size > maxCounters) close();
-    for (const { unit, period, delta } of change.deltas) {
-      const id = counterId(unit, period);
-      const sum = sums.get(id) ?? { unit, period, delta: 0 };
-      sum.delta += delta;
-      sums.set(id, sum);
-    }
+    const ids = change.deltas.map(({ unit, period }) => counterId(unit, period));
+    // A change touches at most four counters (two periods of two images), often the same ones.
+    const added = ids.filter((id, index) => !sums.has(id) && ids.indexOf(id) === index).length;
+    if (sums.size + added > maxCounters) close();
+    change.deltas.forEach(({ unit, period, delta }, index) => {
+      const id = ids[index] as string;
+      const sum = sums.get(id);
+      if (sum) sum.delta += delta;
+      else sums.set(id, { unit, period, delta });
+    });
     count += 1;
     through = change.sequenceNumber;
   }

@@ -1,9 +1,7 @@
 // Turns the records of a Lambda DynamoDB stream event into message changes.
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { MessageChange } from '../counting/changes.js';
-import { UnreadableImage } from '../counting/message.js';
+import { ruleAttributes, UnreadableImage } from '../counting/message.js';
 
 export class NotAStreamEventError extends Error {
   constructor() {
@@ -62,15 +60,32 @@ function toMessageChange(record: DynamoDBRecord): MessageChange | undefined {
   return change;
 }
 
+/**
+ * Decodes only the attributes the counting rule reads. A Rocket.Chat message carries much more
+ * (text, parsed markdown, attachments, mentions…) that would cost time to decode and that no log
+ * line may show anyway.
+ */
 function readImage(image: unknown): unknown {
   if (image === null || typeof image !== 'object' || Array.isArray(image)) {
     return new UnreadableImage('image: not an attribute map');
   }
-  try {
-    // Numbers stay wrapped: an attribute the rule never reads must not make the image unreadable
-    // for being too large for a JavaScript number.
-    return unmarshall(image as Record<string, AttributeValue>, { wrapNumbers: true });
-  } catch {
-    return new UnreadableImage('image: not in DynamoDB attribute-value format');
+  const attributes = image as Record<string, unknown>;
+  const picked: Record<string, unknown> = {};
+  for (const name of ruleAttributes) {
+    if (attributes[name] !== undefined) picked[name] = nativeValue(attributes[name]);
   }
+  return picked;
+}
+
+/**
+ * A string, boolean or null attribute as its plain value, as `unmarshall` would give it; any
+ * other attribute value stays as it came, for the image schema to reject by its type.
+ */
+function nativeValue(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const typed = value as { S?: unknown; BOOL?: unknown; NULL?: unknown };
+  if (typeof typed.S === 'string') return typed.S;
+  if (typeof typed.BOOL === 'boolean') return typed.BOOL;
+  if (typed.NULL === true) return null;
+  return value;
 }

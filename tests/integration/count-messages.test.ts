@@ -113,7 +113,10 @@ describe('count-messages over the real stream', () => {
     });
     const warnings = output.json().filter((line) => line.level === 'WARN');
     expect(warnings.map((line) => [line.messageId ?? null, line.problems ?? null])).toEqual([
-      ['good', ['image: not in DynamoDB attribute-value format']],
+      [
+        'good',
+        ['_id: invalid_type', 'rid: invalid_type', 'roomType: invalid_type', 'ts: invalid_type'],
+      ],
       ['bad-ts', ['ts: invalid_format']],
       ['bad-hidden', ['_hidden: invalid_type']],
       [null, null],

@@ -179,15 +179,25 @@ async function deliverLikeLambda(records: DynamoDBRecord[], steps: Step[]): Prom
 }
 
 /**
- * Injects the faults in turn, but never more than two in a row: like a real network, it lets a
- * retry through eventually, so every schedule can finish.
+ * Injects the faults in turn. Two in a row exhaust the handler's two attempts and fail its
+ * invocation; after that the next two requests pass, as a network that recovers would let them,
+ * so that the retry reads its marker and applies at least one chunk: every schedule can finish.
  */
 function faultPlan(faults: Fault[]): (operation: string) => Fault {
   let next = 0;
   let inARow = 0;
+  let passesOwed = 0;
   return () => {
-    const fault = inARow >= 2 ? 'pass' : (faults[next++ % faults.length] as Fault);
+    if (passesOwed > 0) {
+      passesOwed -= 1;
+      return 'pass';
+    }
+    const fault = faults[next++ % faults.length] as Fault;
     inARow = fault === 'pass' ? 0 : inARow + 1;
+    if (inARow === 2) {
+      inARow = 0;
+      passesOwed = 2;
+    }
     return fault;
   };
 }

@@ -1,0 +1,181 @@
+// count-messages: DynamoDB writes per counted message, handler throughput, and how much of the
+// handler's time is its DynamoDB calls.
+import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { countingConfigSchema, loadConfig } from '../../lib/config.js';
+import { effectOfChange } from '../../lib/counting/changes.js';
+import { planChunks } from '../../lib/counting/plan.js';
+import { createDocumentClient } from '../../lib/store/client.js';
+import { counterKey } from '../../lib/store/counter-keys.js';
+import { DynamoDbCounterLedger } from '../../lib/store/counter-ledger.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
+import { lambdaContext } from '../helpers/lambda.js';
+import { insertRecord } from '../helpers/stream-records.js';
+import { type Benchmark, type BenchRow, compared } from './harness.js';
+import { median, timed } from './stats.js';
+
+interface CountMessages {
+  handler(event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse>;
+}
+
+const counted = new Set(['c', 'p', 'd']);
+let nextId = 0;
+
+/** A batch of new messages, all sent on 2023-05-30 at random times, in several rooms. */
+function oneDayBatch(size: number) {
+  const dayStart = Date.UTC(2023, 4, 30);
+  return Array.from({ length: size }, () =>
+    insertRecord({
+      _id: `bench-${nextId++}`,
+      rid: `room-${nextId % 7}`,
+      roomType: ['c', 'p', 'd'][nextId % 3],
+      ts: new Date(dayStart + Math.floor(Math.random() * 86_400_000)).toISOString(),
+      msg: 'benchmark message',
+      u: { _id: 'u1', username: 'bench' },
+    }),
+  );
+}
+
+const writeOperations = ['TransactWriteItems', 'UpdateItem', 'PutItem', 'BatchWriteItem'];
+
+export const countingBenchmark: Benchmark = {
+  name: 'count-messages',
+  async run(context): Promise<BenchRow[]> {
+    const rows: BenchRow[] = [];
+    const proxy = await startFaultProxy(context.endpoint);
+    const writesSoFar = () =>
+      writeOperations.reduce((sum, operation) => sum + (proxy.injected[operation]?.pass ?? 0), 0);
+    const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: proxy.url }));
+    try {
+      const throughProxy = await context.importFunction<CountMessages>('count-messages');
+      for (const size of [100, 1000]) {
+        const batch = oneDayBatch(size);
+        const before = writesSoFar();
+        const response = await context.withEndpoint(proxy.url, () =>
+          throughProxy.handler({ Records: batch }, lambdaContext()),
+        );
+        if (response.batchItemFailures.length > 0) throw new Error('the batch was not applied');
+        const writes = writesSoFar() - before;
+        if (writes === 0) throw new Error('the handler did not write through the counting proxy');
+
+        // The naive way: one ADD per counted message, straight from each stream record.
+        const naiveBefore = writesSoFar();
+        for (const record of batch) {
+          const day = String(record.dynamodb?.NewImage?.ts?.S).slice(0, 10);
+          await documentClient.send(
+            new UpdateCommand({
+              TableName: context.tables.counters,
+              Key: counterKey('day', `naive-${day}`),
+              UpdateExpression: 'ADD messages :one',
+              ExpressionAttributeValues: { ':one': 1 },
+            }),
+          );
+        }
+        const naiveWrites = writesSoFar() - naiveBefore;
+        rows.push(
+          compared(
+            {
+              benchmark: 'count-messages',
+              measure: `write requests per counted message, batch of ${size} on one day`,
+              value: writes / size,
+              unit: 'requests',
+              goal: '≤ 0.05',
+            },
+            'per-message ADD',
+            naiveWrites / size,
+          ),
+        );
+      }
+    } finally {
+      documentClient.destroy();
+      await proxy.close();
+    }
+
+    const { handler } = await context.importFunction<CountMessages>('count-messages');
+    const size = 1000;
+    const runs = 20;
+    await handler({ Records: oneDayBatch(size) }, lambdaContext());
+
+    // The same DynamoDB calls the handler makes for such a batch, issued directly with a client
+    // configured as the function's: the marker read and one transaction per chunk. Runs alternate
+    // with the handler's so that both see the same state of the machine and of DynamoDB Local.
+    const ledger = new DynamoDbCounterLedger(
+      createDocumentClient(loadConfig(countingConfigSchema).dynamoDb),
+      context.tables.counters,
+    );
+    const handlerTimes: number[] = [];
+    const callTimes: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const forHandler = oneDayBatch(size);
+      handlerTimes.push((await timed(() => handler({ Records: forHandler }, lambdaContext())))[1]);
+
+      const forCalls = oneDayBatch(size);
+      const chunks = planChunks(
+        forCalls.map((record) => {
+          const sequenceNumber = String(record.dynamodb?.SequenceNumber);
+          const newImage = unmarshall(
+            (record.dynamodb?.NewImage ?? {}) as Record<string, AttributeValue>,
+          );
+          const change = { eventId: String(record.eventID), sequenceNumber, newImage };
+          return { sequenceNumber, deltas: effectOfChange(change, counted).deltas };
+        }),
+      );
+      const runId = String(forCalls[0]?.eventID);
+      const [, ms] = await timed(async () => {
+        await ledger.appliedThrough(runId);
+        let previous: string | undefined;
+        for (const chunk of chunks) {
+          await ledger.applyChunk(runId, previous, chunk);
+          previous = chunk.through;
+        }
+      });
+      callTimes.push(ms);
+    }
+
+    // Baseline for throughput: the naive per-message ADD of the same number of messages.
+    const naiveClient = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: context.endpoint }),
+    );
+    const [, naiveMs] = await timed(async () => {
+      for (let i = 0; i < size; i++) {
+        await naiveClient.send(
+          new UpdateCommand({
+            TableName: context.tables.counters,
+            Key: counterKey('day', 'naive-throughput'),
+            UpdateExpression: 'ADD messages :one',
+            ExpressionAttributeValues: { ':one': 1 },
+          }),
+        );
+      }
+    });
+    naiveClient.destroy();
+
+    const handlerMs = median(handlerTimes);
+    rows.push(
+      compared(
+        {
+          benchmark: 'count-messages',
+          measure: `handler throughput, batches of ${size} messages`,
+          value: (size / handlerMs) * 1000,
+          unit: 'messages/s',
+        },
+        'per-message ADD',
+        (size / naiveMs) * 1000,
+      ),
+      compared(
+        {
+          benchmark: 'count-messages',
+          measure: `handler time per batch of ${size} (median of ${runs})`,
+          value: handlerMs,
+          unit: 'ms',
+          goal: 'ratio ≤ 1.2',
+        },
+        'its DynamoDB calls alone',
+        median(callTimes),
+      ),
+    );
+    return rows;
+  },
+};
