@@ -12,6 +12,9 @@ export function createDocumentClient(settings: DynamoDbSettings): DynamoDBDocume
     requestHandler: new NodeHttpHandler({
       connectionTimeout: settings.connectTimeoutMs,
       requestTimeout: settings.requestTimeoutMs,
+      // Without this the handler only logs a warning when requestTimeout passes, and a DynamoDB
+      // that accepts connections but never answers holds the request until Lambda's own timeout.
+      throwOnRequestTimeout: true,
     }),
   });
   return DynamoDBDocumentClient.from(client, {

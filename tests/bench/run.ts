@@ -7,8 +7,9 @@ import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { createTables, tableEnvironment } from '../../infra/local/tables.js';
 import { countingBenchmark } from './counting.bench.js';
 import type { BenchContext, Benchmark, BenchRow } from './harness.js';
+import { messagesSentBenchmark } from './messages-sent.bench.js';
 
-const benchmarks: Benchmark[] = [countingBenchmark];
+const benchmarks: Benchmark[] = [countingBenchmark, messagesSentBenchmark];
 
 Object.assign(process.env, {
   AWS_REGION: 'us-east-1',

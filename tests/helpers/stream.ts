@@ -9,7 +9,15 @@ import {
   type Shard,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
+import type {
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+} from 'aws-lambda';
 import { inject } from 'vitest';
+import { streamEvent, toLambdaStreamRecord } from '../../infra/local/lambda-events.js';
+import { lambdaContext } from './lambda.js';
 import { localClient } from './tables.js';
 
 export async function streamArnOf(tableName: string): Promise<string> {
@@ -59,5 +67,45 @@ export async function readWholeStream(StreamArn: string): Promise<StreamRecord[]
     return records;
   } finally {
     client.destroy();
+  }
+}
+
+type StreamHandler = (
+  event: DynamoDBStreamEvent,
+  context: Context,
+) => Promise<DynamoDBBatchResponse>;
+
+/**
+ * Delivers a table's stream to a handler in Lambda-shaped batches, remembering what it delivered,
+ * so that each call hands over only the records written since the last one.
+ */
+export class StreamFeeder {
+  private delivered = 0;
+
+  private constructor(private readonly streamArn: string) {}
+
+  static async of(tableName: string): Promise<StreamFeeder> {
+    return new StreamFeeder(await streamArnOf(tableName));
+  }
+
+  async newRecords(): Promise<DynamoDBRecord[]> {
+    const records = (await readWholeStream(this.streamArn)).slice(this.delivered);
+    this.delivered += records.length;
+    return records.map((record) => toLambdaStreamRecord(record, this.streamArn));
+  }
+
+  /** Feeds every new record to the handler; fails if any batch is not fully applied. */
+  async deliverNew(handler: StreamHandler, batchSize = 100): Promise<number> {
+    const records = await this.newRecords();
+    for (let at = 0; at < records.length; at += batchSize) {
+      const response = await handler(
+        streamEvent(records.slice(at, at + batchSize)),
+        lambdaContext(),
+      );
+      if (response.batchItemFailures.length > 0) {
+        throw new Error(`batch at ${at} not applied: ${JSON.stringify(response)}`);
+      }
+    }
+    return records.length;
   }
 }

@@ -1,0 +1,54 @@
+// Lambda entry for GET /api/v1/engagement-dashboard/messages/messages-sent, for direct invocations
+// from other Lambdas, and for the scheduled report (design §2).
+//
+// Only API Gateway requests are authenticated with x-user-id and x-auth-token. A direct invocation
+// or a scheduled event can only come from a principal IAM allowed to invoke this function, so it
+// is answered without a token.
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { loadConfig, queryConfigSchema } from '../lib/config.js';
+import {
+  answerDirect,
+  answerHttp,
+  answerScheduled,
+  answerUnrecognised,
+} from '../lib/lambda/messages-sent-callers.js';
+import { classifyEvent } from '../lib/lambda/query-events.js';
+import { MessagesSentService } from '../lib/report/messages-sent-service.js';
+import { AuthDirectory } from '../lib/store/auth-directory.js';
+import { createDocumentClient } from '../lib/store/client.js';
+import { DayCounters } from '../lib/store/day-counters.js';
+import { ReportArchive } from '../lib/store/report-archive.js';
+
+const config = loadConfig(queryConfigSchema);
+const logger = new Logger();
+const metrics = new Metrics();
+const client = createDocumentClient(config.dynamoDb);
+const authDirectory = new AuthDirectory(client, config.authTable);
+const dayCounters = new DayCounters(client, config.countersTable);
+const reportArchive = new ReportArchive(client, config.countersTable);
+const service = new MessagesSentService(
+  {
+    accessRecords: (lookup) => authDirectory.accessRecords(lookup),
+    dayCounts: (first, last) => dayCounters.countsBetween(first, last),
+    saveReport: (window, report, createdAt) => reportArchive.save(window, report, createdAt),
+    now: Date.now,
+  },
+  config.reportDays,
+);
+
+export const handler = async (event: unknown, context: Context) => {
+  logger.addContext(context);
+  const request = classifyEvent(event);
+  switch (request.kind) {
+    case 'http':
+      return answerHttp(request.request, service, logger);
+    case 'direct':
+      return answerDirect(request.parameters, service, logger);
+    case 'scheduled':
+      return answerScheduled(request.time, service, logger, metrics);
+    case 'unrecognised':
+      return answerUnrecognised();
+  }
+};

@@ -1,0 +1,120 @@
+// How each kind of caller of the messages-sent function is answered, logged and measured.
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { invalidParams, methodNotAllowed, notFound, RequestError } from '../report/errors.js';
+import type { MessagesSentReport } from '../report/messages-sent-report.js';
+import type { MessagesSentService } from '../report/messages-sent-service.js';
+import type { RawParameters } from '../report/query-parameters.js';
+import { summarizeError, withoutStack } from './errors.js';
+import {
+  errorResponse,
+  type HttpResponse,
+  internalErrorResponse,
+  jsonResponse,
+} from './http-responses.js';
+import { type HttpRequest, isMessagesSentPath } from './query-events.js';
+
+export async function answerHttp(
+  request: HttpRequest,
+  service: MessagesSentService,
+  logger: Logger,
+): Promise<HttpResponse> {
+  const started = Date.now();
+  let response: HttpResponse;
+  try {
+    if (!isMessagesSentPath(request.path)) throw notFound();
+    if (request.method !== 'GET') throw methodNotAllowed(request.method);
+    const report = await service.answerAuthenticated(
+      { userId: request.headers['x-user-id'], token: request.headers['x-auth-token'] },
+      request.query,
+    );
+    response = jsonResponse(200, report);
+  } catch (error) {
+    response = failureResponse(error, logger);
+  }
+  // Never the token, nor any header: only what identifies the request and its outcome.
+  logger.info('Answered messages-sent', {
+    method: request.method.slice(0, 16),
+    status: response.statusCode,
+    durationMs: Date.now() - started,
+    userId: request.headers['x-user-id']?.slice(0, 64),
+  });
+  return response;
+}
+
+function failureResponse(error: unknown, logger: Logger): HttpResponse {
+  if (!(error instanceof RequestError)) {
+    logger.error('Unexpected failure answering messages-sent', { error: summarizeError(error) });
+    return internalErrorResponse();
+  }
+  if (error.kind === 'service-unavailable') {
+    logger.error('DynamoDB could not be read', { error: summarizeError(error.cause) });
+  }
+  return errorResponse(error);
+}
+
+export type DirectAnswer = MessagesSentReport | { success: false; error: string };
+
+/**
+ * Another Lambda's invocation: the report, or `{ success: false, error }` for bad parameters.
+ * Infrastructure failures are thrown, so the invoker gets a function error it can retry.
+ */
+export async function answerDirect(
+  parameters: RawParameters,
+  service: MessagesSentService,
+  logger: Logger,
+): Promise<DirectAnswer> {
+  try {
+    return await service.answerTrusted(parameters);
+  } catch (error) {
+    if (error instanceof RequestError) return { success: false, error: error.message };
+    logger.error('Could not answer a direct invocation', { error: summarizeError(error) });
+    throw withoutStack(error);
+  }
+}
+
+export function answerUnrecognised(): DirectAnswer {
+  return {
+    success: false,
+    error: invalidParams(
+      'The event is neither an API Gateway request, a scheduled event, nor {"start": …, "end": …}',
+    ).message,
+  };
+}
+
+export async function answerScheduled(
+  eventTime: string,
+  service: MessagesSentService,
+  logger: Logger,
+  metrics: Metrics,
+): Promise<MessagesSentReport> {
+  try {
+    const { window, report } = await service.scheduledReport(eventTime);
+    logger.info('Messages-sent report', {
+      eventTime,
+      startDay: window.startDay,
+      endDay: window.endDay,
+      days: window.days,
+      period: report.period,
+      yesterday: report.yesterday,
+    });
+    metrics.addDimension('ReportDays', String(window.days));
+    metrics.addMetric('MessagesSentPeriod', MetricUnit.Count, report.period.count);
+    metrics.addMetric('MessagesSentPeriodVariation', MetricUnit.Count, report.period.variation);
+    metrics.addMetric('MessagesSentYesterday', MetricUnit.Count, report.yesterday.count);
+    metrics.addMetric(
+      'MessagesSentYesterdayVariation',
+      MetricUnit.Count,
+      report.yesterday.variation,
+    );
+    return report;
+  } catch (error) {
+    logger.error('Could not produce the scheduled report', {
+      eventTime,
+      error: summarizeError(error),
+    });
+    throw withoutStack(error);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}

@@ -1,0 +1,55 @@
+// The ways a messages-sent request can fail, each with the exact text Rocket.Chat clients expect
+// (design §2.3). lib/lambda/http-responses.ts maps them to status codes in one table.
+
+export type RequestErrorKind =
+  | 'not-authenticated'
+  | 'not-permitted'
+  | 'invalid-params'
+  | 'not-found'
+  | 'method-not-allowed'
+  | 'service-unavailable';
+
+export class RequestError extends Error {
+  constructor(
+    readonly kind: RequestErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RequestError';
+  }
+}
+
+export const notAuthenticated = () =>
+  new RequestError('not-authenticated', 'You must be logged in to do this.');
+
+export const notPermitted = () =>
+  new RequestError(
+    'not-permitted',
+    'User does not have the permissions required for this action [error-unauthorized]',
+  );
+
+export const missingKey = (key: string) =>
+  new RequestError('invalid-params', `Match error: Missing key '${key}'`);
+
+export const failedValidation = (key: string) =>
+  new RequestError('invalid-params', `Match error: Failed Match.Where validation in field ${key}`);
+
+/** Our own checks beyond Rocket.Chat's, worded as a sentence and tagged the Rocket.Chat way. */
+export const invalidParams = (sentence: string) =>
+  new RequestError('invalid-params', `${sentence} [error-invalid-params]`);
+
+export const serviceUnavailable = (cause: unknown) =>
+  new RequestError(
+    'service-unavailable',
+    'The message counts cannot be read right now; try again shortly [error-service-unavailable]',
+    { cause },
+  );
+
+export const notFound = () => new RequestError('not-found', 'Not found [error-not-found]');
+
+export const methodNotAllowed = (method: string) =>
+  new RequestError(
+    'method-not-allowed',
+    `The method ${method.slice(0, 16)} is not allowed here; use GET [error-method-not-allowed]`,
+  );

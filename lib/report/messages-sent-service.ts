@@ -1,0 +1,107 @@
+// The messages-sent use cases, one per kind of caller (design §2): HTTP clients, which must
+// authenticate; other Lambdas and schedules, which IAM already authorised.
+import { type AccessRecords, decideAccess } from '../auth/access.js';
+import { hashLoginToken } from '../auth/login-token.js';
+import { dayMs, startOfUtcDay } from '../periods.js';
+import { type DayWindow, dayWindow } from './day-window.js';
+import {
+  invalidParams,
+  notAuthenticated,
+  notPermitted,
+  RequestError,
+  serviceUnavailable,
+} from './errors.js';
+import { type MessagesSentReport, messagesSentReport } from './messages-sent-report.js';
+import { parseMessagesSentParameters, type RawParameters } from './query-parameters.js';
+
+export interface MessagesSentPorts {
+  accessRecords(lookup: { userId: string; hashedToken: string }): Promise<AccessRecords>;
+  dayCounts(firstDay: string, lastDay: string): Promise<Map<string, number>>;
+  saveReport(window: DayWindow, report: MessagesSentReport, createdAt: string): Promise<void>;
+  now(): number;
+}
+
+export interface Credentials {
+  userId?: string | undefined;
+  token?: string | undefined;
+}
+
+// Longer values cannot be a Rocket.Chat user id or login token; refusing them early also keeps
+// them out of DynamoDB keys, which have length limits of their own.
+const maxUserIdLength = 255;
+const maxTokenLength = 512;
+
+export class MessagesSentService {
+  constructor(
+    private readonly ports: MessagesSentPorts,
+    private readonly reportDays: number,
+  ) {}
+
+  /**
+   * For HTTP callers. Checks in Rocket.Chat's order — authentication, permission, parameters —
+   * but reads the auth items and the counters concurrently, so the answer takes one DynamoDB
+   * round trip; the counters are only returned once access is granted.
+   */
+  async answerAuthenticated(
+    credentials: Credentials,
+    parameters: RawParameters,
+  ): Promise<MessagesSentReport> {
+    const { userId, token } = credentials;
+    if (!userId || !token || userId.length > maxUserIdLength || token.length > maxTokenLength) {
+      throw notAuthenticated();
+    }
+    // A lone UTF-16 surrogate cannot be stored in a DynamoDB key; no real user id contains one.
+    if (/\p{Surrogate}/u.test(userId)) throw notAuthenticated();
+    const window = this.windowOf(parameters);
+    const access = this.ports.accessRecords({ userId, hashedToken: hashLoginToken(token) });
+    const counts = window.ok ? this.countsFor(window.value) : undefined;
+    // Settle the counters too, so that an early rejection is never left unhandled.
+    const [accessResult, countsResult] = await Promise.allSettled([access, counts]);
+
+    if (accessResult.status === 'rejected') throw serviceUnavailable(accessResult.reason);
+    const decision = decideAccess(userId, accessResult.value, this.ports.now());
+    if (decision === 'not-authenticated') throw notAuthenticated();
+    if (decision === 'not-permitted') throw notPermitted();
+    if (!window.ok) throw window.error;
+    if (countsResult.status === 'rejected') throw serviceUnavailable(countsResult.reason);
+    return messagesSentReport(window.value, countsResult.value ?? new Map());
+  }
+
+  /** For callers IAM authorised (direct invocations): parameters only. */
+  async answerTrusted(parameters: RawParameters): Promise<MessagesSentReport> {
+    const window = this.windowOf(parameters);
+    if (!window.ok) throw window.error;
+    return messagesSentReport(window.value, await this.countsFor(window.value));
+  }
+
+  /**
+   * The report of the `reportDays` complete UTC days before the day of `eventTime`, stored so that
+   * a schedule delivering the same event twice leaves one item.
+   */
+  async scheduledReport(
+    eventTime: string,
+  ): Promise<{ window: DayWindow; report: MessagesSentReport }> {
+    const eventMs = Date.parse(eventTime);
+    if (Number.isNaN(eventMs)) throw invalidParams('The scheduled event has no valid time');
+    const endMs = startOfUtcDay(eventMs) - dayMs;
+    const window = dayWindow(endMs - (this.reportDays - 1) * dayMs, endMs);
+    if (!window.ok) throw window.error;
+    const report = messagesSentReport(window.value, await this.countsFor(window.value));
+    await this.ports.saveReport(window.value, report, new Date(this.ports.now()).toISOString());
+    return { window: window.value, report };
+  }
+
+  private windowOf(parameters: RawParameters) {
+    const parsed = parseMessagesSentParameters(parameters);
+    if (!parsed.ok) return parsed;
+    return dayWindow(Date.parse(parsed.value.start), Date.parse(parsed.value.end));
+  }
+
+  private countsFor(window: DayWindow): Promise<Map<string, number>> {
+    return this.ports.dayCounts(window.previousStartDay, window.endDay);
+  }
+}
+
+export function isRequestError(error: unknown): error is RequestError {
+  return error instanceof RequestError;
+}

@@ -1,0 +1,35 @@
+// Validation of `start` and `end` (design §2.1), with Rocket.Chat's error texts.
+import { z } from 'zod';
+import { failedValidation, missingKey, type RequestError } from './errors.js';
+
+/** Exactly the `Date.prototype.toISOString()` form, on a date that exists. */
+const isoTimestamp = z.iso.datetime({ precision: 3 });
+
+const parametersSchema = z.object({ start: isoTimestamp, end: isoTimestamp });
+
+export type MessagesSentParameters = z.infer<typeof parametersSchema>;
+
+/**
+ * Each parameter as every value the request gave for it: API Gateway's REST payload keeps repeated
+ * keys apart; its HTTP payload joins them with commas (which no valid timestamp contains).
+ */
+export type RawParameters = Record<string, readonly string[] | undefined>;
+
+export function parseMessagesSentParameters(
+  raw: RawParameters,
+): { ok: true; value: MessagesSentParameters } | { ok: false; error: RequestError } {
+  const single = (key: string): unknown => {
+    const values = raw[key];
+    if (values === undefined) return undefined;
+    return values.length === 1 ? values[0] : values;
+  };
+  const result = parametersSchema.safeParse({ start: single('start'), end: single('end') });
+  if (result.success) return { ok: true, value: result.data };
+  // Rocket.Chat reports the first failing key, start before end.
+  const [issue] = result.error.issues;
+  const key = String(issue?.path[0] ?? 'start');
+  return {
+    ok: false,
+    error: raw[key] === undefined ? missingKey(key) : failedValidation(key),
+  };
+}

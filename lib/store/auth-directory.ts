@@ -1,0 +1,69 @@
+// Reads what deciding access needs: token, user and permission grant in one BatchGetItem.
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { type AccessRecords, dashboardPermission } from '../auth/access.js';
+import { permissionKey, tokenKey, userKey } from './auth-keys.js';
+import type { ItemKey } from './counter-keys.js';
+
+const storedTokenSchema = z.object({
+  userId: z.string(),
+  type: z.enum(['login', 'personalAccessToken']),
+  createdAt: z.string(),
+  expiresAt: z.number().optional(),
+  revokedAt: z.string().optional(),
+});
+const rolesSchema = z.object({ roles: z.array(z.string()) });
+
+export interface AccessLookup {
+  userId: string;
+  hashedToken: string;
+}
+
+export class AuthDirectory {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly maxUnprocessedRetries = 3,
+  ) {}
+
+  async accessRecords({ userId, hashedToken }: AccessLookup): Promise<AccessRecords> {
+    const token = tokenKey(userId, hashedToken);
+    const user = userKey(userId);
+    const permission = permissionKey(dashboardPermission);
+    const items = await this.batchGet([token, user, permission]);
+    const find = (key: ItemKey) => items.find((item) => item.pk === key.pk && item.sk === key.sk);
+
+    // An item that does not parse is treated as absent: access is denied, never granted by accident.
+    const records: AccessRecords = {};
+    const storedToken = storedTokenSchema.safeParse(find(token));
+    if (storedToken.success) records.token = stripUndefined(storedToken.data);
+    const userRoles = rolesSchema.safeParse(find(user));
+    if (userRoles.success) records.userRoles = userRoles.data.roles;
+    const permitted = rolesSchema.safeParse(find(permission));
+    if (permitted.success) records.permittedRoles = permitted.data.roles;
+    return records;
+  }
+
+  private async batchGet(keys: ItemKey[]): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let pending: ItemKey[] = keys;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > this.maxUnprocessedRetries) {
+        throw new Error('DynamoDB left auth keys unprocessed after retries');
+      }
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+      const response = await this.client.send(
+        new BatchGetCommand({
+          RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+        }),
+      );
+      items.push(...(response.Responses?.[this.tableName] ?? []));
+      pending = (response.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as ItemKey[];
+    }
+    return items;
+  }
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

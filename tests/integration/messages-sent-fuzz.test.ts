@@ -1,0 +1,159 @@
+// Thousands of random events and query strings: the messages-sent handler never answers 5xx,
+// never throws for bad input, and always answers JSON.
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { demoToken, demoUser } from '../../infra/local/demo-data.js';
+import { hashLoginToken } from '../../lib/auth/login-token.js';
+import { AuthAdmin } from '../../lib/store/auth-admin.js';
+import { httpApiEvent, restApiEvent, route } from '../helpers/api-gateway.js';
+import { lambdaContext } from '../helpers/lambda.js';
+import { captureOutput } from '../helpers/output.js';
+import { localClient, useTestTables } from '../helpers/tables.js';
+
+const tables = await useTestTables();
+captureOutput();
+const { handler } = await import('../../functions/messages-sent.js');
+const auth = new AuthAdmin(DynamoDBDocumentClient.from(localClient()), tables.auth);
+await auth.putUser(demoUser.userId, ['admin']);
+await auth.putToken({
+  hashedToken: hashLoginToken(demoToken),
+  userId: demoUser.userId,
+  type: 'login',
+  createdAt: new Date().toISOString(),
+});
+
+const timestamp = fc
+  .date({
+    min: new Date('1970-01-01T00:00:00.000Z'),
+    max: new Date('2100-01-01T00:00:00.000Z'),
+    noInvalidDate: true,
+  })
+  .map((date) => date.toISOString());
+const hostile = fc.constantFrom(
+  '',
+  ' ',
+  '%',
+  '%E0%A4%A',
+  '\u0000',
+  '\uD800',
+  "'; DROP TABLE messages; --",
+  '{"$ne":null}',
+  '<script>alert(1)</script>',
+  '../../etc/passwd',
+  '9'.repeat(400),
+  'x'.repeat(10_000),
+  '2023-02-29T00:00:00.000Z',
+  '+275760-09-13T00:00:00.000Z',
+  '2023-05-30T00:00:00.000+05:30',
+  'NaN',
+  'Infinity',
+  '-1',
+);
+const value = fc.oneof(
+  timestamp,
+  hostile,
+  fc.string(),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+);
+const query = fc.oneof(
+  fc.constant(null),
+  fc.record(
+    {
+      start: fc.oneof(value, fc.array(value, { minLength: 2, maxLength: 3 })),
+      end: value,
+      timezone: value,
+    },
+    { requiredKeys: [] },
+  ),
+  fc.dictionary(fc.oneof(fc.constantFrom('start', 'end', 'timezone'), fc.string()), value),
+);
+const headers = fc.oneof(
+  fc.constant({ 'x-user-id': demoUser.userId, 'x-auth-token': demoToken }),
+  fc.record({ 'x-user-id': value, 'x-auth-token': value }, { requiredKeys: [] }),
+  fc.dictionary(fc.string(), value),
+);
+const request = fc.record({
+  method: fc.oneof(
+    fc.constant('GET'),
+    fc.constantFrom('POST', 'HEAD', 'DELETE', 'get', ''),
+    fc.string(),
+  ),
+  path: fc.oneof(fc.constant(route), fc.constant(`/prod${route}`), fc.string(), hostile),
+  query,
+  headers,
+});
+
+function expectJsonResponse(response: unknown): void {
+  const { statusCode, body, headers: responseHeaders } = response as APIGatewayProxyResult;
+  expect(statusCode).toBeLessThan(500);
+  expect(responseHeaders?.['content-type']).toBe('application/json');
+  expect(() => JSON.parse(body)).not.toThrow();
+}
+
+describe('messages-sent under random input', () => {
+  it('answers every random HTTP request (both payload formats) with JSON and no 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(request, fc.boolean(), async (shape, rest) => {
+        const event = rest ? restApiEvent(shape) : httpApiEvent(shape);
+        expectJsonResponse(await handler(event, lambdaContext()));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('answers every random direct invocation with a report or { success: false, error }', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.anything(),
+          fc.record({ start: fc.oneof(value, fc.anything()), end: fc.oneof(value, fc.anything()) }),
+        ),
+        async (event) => {
+          const answer = (await handler(event, lambdaContext())) as { success?: unknown };
+          expect(typeof answer.success).toBe('boolean');
+          expect(() => JSON.stringify(answer)).not.toThrow();
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('answers malformed API Gateway events without throwing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          version: fc.constantFrom('2.0', '1.0', undefined),
+          requestContext: fc.oneof(fc.constant({ http: { method: 'GET' } }), fc.anything()),
+          httpMethod: fc.oneof(fc.constant('GET'), fc.anything()),
+          rawPath: fc.anything(),
+          path: fc.anything(),
+          headers: fc.anything(),
+          queryStringParameters: fc.anything(),
+          multiValueQueryStringParameters: fc.anything(),
+        }),
+        async (event) => {
+          const answer = (await handler(event, lambdaContext())) as Record<string, unknown>;
+          if ('statusCode' in answer) expectJsonResponse(answer);
+          else expect(typeof answer.success).toBe('boolean');
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('counter-example found by the property: a path that is an object with a broken toString', async () => {
+    const event = {
+      version: '2.0',
+      requestContext: {},
+      httpMethod: 'GET',
+      rawPath: [],
+      path: { toString: '' },
+      headers: {},
+      queryStringParameters: [],
+      multiValueQueryStringParameters: [],
+    };
+    expectJsonResponse(await handler(event, lambdaContext()));
+  });
+});
