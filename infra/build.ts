@@ -1,0 +1,46 @@
+// `npm run build`: one minified ESM bundle per function, dist/<function>/index.mjs (design §7).
+import { readdir, rm } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const functionsDir = new URL('../functions/', import.meta.url);
+const distDir = new URL('../dist/', import.meta.url);
+
+export async function buildFunctions(): Promise<{ name: string; bytes: number }[]> {
+  const names = (await readdir(functionsDir))
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => file.slice(0, -'.ts'.length))
+    .sort();
+  await rm(distDir, { recursive: true, force: true });
+  return Promise.all(
+    names.map(async (name) => {
+      const outfile = new URL(`${name}/index.mjs`, distDir).pathname;
+      const result = await build({
+        entryPoints: [new URL(`${name}.ts`, functionsDir).pathname],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'esm',
+        minify: true,
+        sourcemap: true,
+        // Without `module` first, esbuild takes the SDK's CommonJS builds, whose require() calls
+        // of Node built-ins throw once the bundle is loaded as a real ES module.
+        mainFields: ['module', 'main'],
+        metafile: true,
+        legalComments: 'none',
+        logLevel: 'warning',
+      });
+      const bytes =
+        result.metafile.outputs[
+          Object.keys(result.metafile.outputs).find((path) => path.endsWith('.mjs')) ?? ''
+        ]?.bytes ?? 0;
+      return { name, bytes };
+    }),
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const { name, bytes } of await buildFunctions()) {
+    console.log(`dist/${name}/index.mjs  ${(bytes / 1024).toFixed(0)} KB`);
+  }
+}
