@@ -21,7 +21,7 @@ export interface TemplateResource {
 export interface Template {
   Parameters?: Record<
     string,
-    { Type: string; Default?: string | number; AllowedValues?: string[] }
+    { Type: string; Default?: string | number; AllowedValues?: (string | number)[] }
   >;
   Conditions?: Record<string, TemplateValue>;
   Resources: Record<string, TemplateResource>;
@@ -33,6 +33,14 @@ export interface StackContext {
   region: string;
   accountId: string;
   parameters?: Record<string, string>;
+  /**
+   * Stand-ins for what only CloudFormation knows (the ARN of a queue, the id of an API…), for
+   * checking a whole template offline. Without them such references are errors.
+   */
+  unknown?: {
+    ref(logicalId: string): string;
+    getAtt(logicalId: string, attribute: string): string;
+  };
 }
 
 export interface ResolvedResource {
@@ -108,6 +116,13 @@ export function resolveResources(
 }
 
 const noValue = Symbol('AWS::NoValue');
+
+const refIsNameOf: Record<string, string> = {
+  'AWS::DynamoDB::Table': 'TableName',
+  'AWS::Lambda::Function': 'FunctionName',
+  'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::IAM::Role': 'RoleName',
+};
 type Evaluated = TemplateValue | typeof noValue;
 
 class Evaluator {
@@ -242,7 +257,7 @@ class Evaluator {
     if (parameter) {
       const value = this.context.parameters?.[name] ?? parameter.Default;
       if (value === undefined) throw new Error(`${path}: parameter ${name} has no value`);
-      if (parameter.AllowedValues && !parameter.AllowedValues.includes(String(value))) {
+      if (parameter.AllowedValues && !parameter.AllowedValues.map(String).includes(String(value))) {
         throw new Error(`${path}: parameter ${name} must be one of ${parameter.AllowedValues}`);
       }
       return String(value);
@@ -251,17 +266,23 @@ class Evaluator {
     throw new Error(`${path}: nothing named ${name} to refer to`);
   }
 
-  // Ref of a resource is its physical name; for the resources evaluated locally that is the name
-  // property CloudFormation would pass on (a table's TableName, a queue's QueueName, …). Only that
-  // property is evaluated, so a resource may refer to itself in its other properties.
+  // Ref of a resource whose Ref is its name (a table, a function, a log group, a role) is the value
+  // of its name property. Only that property is evaluated, so a resource may refer to itself in
+  // its other properties.
   private physicalName(logicalId: string, path: string): string {
-    const properties = this.template.Resources[logicalId]?.Properties ?? {};
-    const nameProperty = Object.keys(properties).find((key) => /^[A-Z][A-Za-z]*Name$/.test(key));
+    const resource = this.template.Resources[logicalId];
+    const nameProperty = resource ? refIsNameOf[resource.Type] : undefined;
     const name = nameProperty
-      ? this.evaluate(properties[nameProperty] ?? null, `${logicalId}.Properties.${nameProperty}`)
+      ? this.evaluate(
+          resource?.Properties?.[nameProperty] ?? null,
+          `${logicalId}.Properties.${nameProperty}`,
+        )
       : undefined;
-    if (typeof name !== 'string') throw new Error(`${path}: ${logicalId} has no name property`);
-    return name;
+    if (typeof name === 'string') return name;
+    if (this.context.unknown) return this.context.unknown.ref(logicalId);
+    throw new Error(
+      `${path}: the Ref of ${logicalId} is only known once CloudFormation creates it`,
+    );
   }
 
   private getAtt(logicalId: string, attribute: string, path: string): string {
@@ -270,6 +291,7 @@ class Evaluator {
       const { region, accountId } = this.context;
       return `arn:aws:dynamodb:${region}:${accountId}:table/${this.physicalName(logicalId, path)}`;
     }
+    if (this.context.unknown) return this.context.unknown.getAtt(logicalId, attribute);
     throw new Error(
       `${path}: ${logicalId}.${attribute} is only known once CloudFormation creates it`,
     );

@@ -1,31 +1,42 @@
 // Configuration from the environment (design §5), validated once at cold start. Each function asks
 // only for what it uses, and a missing or malformed variable fails with the variable's name.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 const tableName = z
   .string({ error: 'is required' })
-  .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)');
+  .check(
+    z.regex(
+      /^[A-Za-z0-9_.-]{3,255}$/,
+      'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)',
+    ),
+  );
 
 const positiveInteger = (fallback: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(max, `must be at most ${max}`)
-    .default(fallback);
+  z._default(
+    z.coerce
+      .number({ error: 'must be a number' })
+      .check(
+        z.refine(Number.isInteger, 'must be a whole number'),
+        z.minimum(1, 'must be at least 1'),
+        z.maximum(max, `must be at most ${max}`),
+      ),
+    fallback,
+  );
 
-const roomTypes = z
-  .string()
-  .default('c,p,d')
-  .transform((value) => value.split(',').map((type) => type.trim()))
-  .pipe(
-    z
-      .array(
-        z.string().regex(/^[a-z]+$/, 'must be a comma-separated list of room types like c,p,d'),
-      )
-      .min(1),
-  )
-  .transform((types) => new Set(types));
+const roomTypes = z.pipe(
+  z._default(z.string(), 'c,p,d'),
+  z.transform((value, context) => {
+    const types = value.split(',').map((type) => type.trim());
+    if (types.some((type) => !/^[a-z]+$/.test(type))) {
+      context.issues.push({
+        code: 'custom',
+        input: value,
+        message: 'must be a comma-separated list of room types like c,p,d',
+      });
+    }
+    return new Set(types) as ReadonlySet<string>;
+  }),
+);
 
 const dynamoDbSettings = {
   // Short timeouts make an unreachable DynamoDB an answer (503) in seconds instead of a hang.
@@ -33,35 +44,6 @@ const dynamoDbSettings = {
   DYNAMODB_REQUEST_TIMEOUT_MS: positiveInteger(3_000, 60_000),
   DYNAMODB_MAX_ATTEMPTS: positiveInteger(3, 10),
 };
-
-export const countingConfigSchema = z
-  .object({
-    COUNTERS_TABLE: tableName,
-    COUNTED_ROOM_TYPES: roomTypes,
-    ...dynamoDbSettings,
-  })
-  .transform((env) => ({
-    countersTable: env.COUNTERS_TABLE,
-    countedRoomTypes: env.COUNTED_ROOM_TYPES as ReadonlySet<string>,
-    dynamoDb: dynamoDbSettingsOf(env),
-  }));
-
-export const queryConfigSchema = z
-  .object({
-    COUNTERS_TABLE: tableName,
-    AUTH_TABLE: tableName,
-    REPORT_DAYS: positiveInteger(7, 366),
-    ...dynamoDbSettings,
-  })
-  .transform((env) => ({
-    countersTable: env.COUNTERS_TABLE,
-    authTable: env.AUTH_TABLE,
-    reportDays: env.REPORT_DAYS,
-    dynamoDb: dynamoDbSettingsOf(env),
-  }));
-
-export type CountingConfig = z.infer<typeof countingConfigSchema>;
-export type QueryConfig = z.infer<typeof queryConfigSchema>;
 
 export interface DynamoDbSettings {
   connectTimeoutMs: number;
@@ -81,6 +63,37 @@ function dynamoDbSettingsOf(env: {
   };
 }
 
+export const countingConfigSchema = z.pipe(
+  z.object({
+    COUNTERS_TABLE: tableName,
+    COUNTED_ROOM_TYPES: roomTypes,
+    ...dynamoDbSettings,
+  }),
+  z.transform((env) => ({
+    countersTable: env.COUNTERS_TABLE,
+    countedRoomTypes: env.COUNTED_ROOM_TYPES,
+    dynamoDb: dynamoDbSettingsOf(env),
+  })),
+);
+
+export const queryConfigSchema = z.pipe(
+  z.object({
+    COUNTERS_TABLE: tableName,
+    AUTH_TABLE: tableName,
+    REPORT_DAYS: positiveInteger(7, 366),
+    ...dynamoDbSettings,
+  }),
+  z.transform((env) => ({
+    countersTable: env.COUNTERS_TABLE,
+    authTable: env.AUTH_TABLE,
+    reportDays: env.REPORT_DAYS,
+    dynamoDb: dynamoDbSettingsOf(env),
+  })),
+);
+
+export type CountingConfig = z.infer<typeof countingConfigSchema>;
+export type QueryConfig = z.infer<typeof queryConfigSchema>;
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration: ${problems.join('; ')}`);
@@ -88,7 +101,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig<Schema extends z.ZodType>(
+export function loadConfig<Schema extends z.ZodMiniType>(
   schema: Schema,
   env: Record<string, string | undefined> = process.env,
 ): z.infer<Schema> {

@@ -1,18 +1,20 @@
 // A message item as the counting rule reads it (design §3.1), and the rule itself (design §3.2).
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Only the attributes the rule reads are checked; the rest of a Rocket.Chat message (msg, u,
  * mentions, …) may take any shape without making the image unreadable.
  */
+const nonEmpty = () => z.string().check(z.minLength(1));
+
 export const messageImageSchema = z.looseObject({
-  _id: z.string().min(1),
-  rid: z.string().min(1),
-  roomType: z.string().min(1),
+  _id: nonEmpty(),
+  rid: nonEmpty(),
+  roomType: nonEmpty(),
   ts: z.iso.datetime({ precision: 3 }),
-  t: z.string().optional(),
-  tmid: z.string().optional(),
-  _hidden: z.boolean().optional(),
+  t: z.optional(z.string()),
+  tmid: z.optional(z.string()),
+  _hidden: z.optional(z.boolean()),
 });
 
 export type MessageImage = z.infer<typeof messageImageSchema>;

@@ -1,5 +1,7 @@
 // Validation of `start` and `end` (design §2.1), with Rocket.Chat's error texts.
-import { z } from 'zod';
+// zod/mini, imported whole as a namespace: esbuild keeps only what is used (the classic API,
+// imported as `{ z }`, would add 450 KB to each function bundle).
+import * as z from 'zod/mini';
 import { failedValidation, missingKey, type RequestError } from './errors.js';
 
 /** Exactly the `Date.prototype.toISOString()` form, on a date that exists. */

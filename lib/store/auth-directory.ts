@@ -1,6 +1,6 @@
 // Reads what deciding access needs: token, user and permission grant in one BatchGetItem.
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type AccessRecords, dashboardPermission } from '../auth/access.js';
 import { permissionKey, tokenKey, userKey } from './auth-keys.js';
 import type { ItemKey } from './counter-keys.js';
@@ -9,8 +9,8 @@ const storedTokenSchema = z.object({
   userId: z.string(),
   type: z.enum(['login', 'personalAccessToken']),
   createdAt: z.string(),
-  expiresAt: z.number().optional(),
-  revokedAt: z.string().optional(),
+  expiresAt: z.optional(z.number()),
+  revokedAt: z.optional(z.string()),
 });
 const rolesSchema = z.object({ roles: z.array(z.string()) });
 

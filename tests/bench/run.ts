@@ -5,11 +5,12 @@ import { cpus, totalmem } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { createTables, tableEnvironment } from '../../infra/local/tables.js';
+import { bundlesBenchmark } from './bundles.bench.js';
 import { countingBenchmark } from './counting.bench.js';
 import type { BenchContext, Benchmark, BenchRow } from './harness.js';
 import { messagesSentBenchmark } from './messages-sent.bench.js';
 
-const benchmarks: Benchmark[] = [countingBenchmark, messagesSentBenchmark];
+const benchmarks: Benchmark[] = [countingBenchmark, messagesSentBenchmark, bundlesBenchmark];
 
 Object.assign(process.env, {
   AWS_REGION: 'us-east-1',
