@@ -1,4 +1,5 @@
 // Turns the records of a Lambda DynamoDB stream event into message changes.
+import type { _Record as StreamApiRecord } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { MessageChange } from '../counting/changes.js';
 import { ruleAttributes, UnreadableImage } from '../counting/message.js';
@@ -41,7 +42,7 @@ export function readStreamEvent(event: DynamoDBStreamEvent): StreamBatch {
   return batch;
 }
 
-function toMessageChange(record: DynamoDBRecord): MessageChange | undefined {
+export function toMessageChange(record: DynamoDBRecord): MessageChange | undefined {
   const stream = record?.dynamodb;
   const eventId = record?.eventID;
   const sequenceNumber = stream?.SequenceNumber;
@@ -88,4 +89,29 @@ function nativeValue(value: unknown): unknown {
   if (typeof typed.BOOL === 'boolean') return typed.BOOL;
   if (typed.NULL === true) return null;
   return value;
+}
+
+/**
+ * A record as the DynamoDB Streams API returns it, in the JSON shape Lambda delivers: attribute
+ * values as plain objects, the creation time in epoch seconds.
+ */
+export function toLambdaStreamRecord(
+  record: StreamApiRecord,
+  eventSourceARN: string,
+  awsRegion = 'us-east-1',
+): DynamoDBRecord {
+  const { ApproximateCreationDateTime, ...stream } = record.dynamodb ?? {};
+  const dynamodb = JSON.parse(JSON.stringify(stream)) as NonNullable<DynamoDBRecord['dynamodb']>;
+  if (ApproximateCreationDateTime) {
+    dynamodb.ApproximateCreationDateTime = Math.floor(ApproximateCreationDateTime.getTime() / 1000);
+  }
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion,
+    dynamodb,
+    eventSourceARN,
+  } as DynamoDBRecord;
 }

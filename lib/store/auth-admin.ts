@@ -1,10 +1,27 @@
 // Writes to the Auth table: users' roles, permission grants and hashed tokens. Used by the admin
 // command line and the local stack's demo data.
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { StoredToken } from '../auth/access.js';
-import { permissionKey, tokenKey, userKey } from './auth-keys.js';
+import {
+  permissionKey,
+  tokenKey,
+  tokenSortKeyPrefix,
+  userKey,
+  userPartition,
+} from './auth-keys.js';
 
 export interface NewToken extends StoredToken {
+  hashedToken: string;
+  name?: string;
+}
+
+export interface ListedToken extends StoredToken {
   hashedToken: string;
   name?: string;
 }
@@ -23,14 +40,85 @@ export class AuthAdmin {
     await this.put({ ...permissionKey(permission), permission, roles: [...roles] });
   }
 
+  /** Stores a new token; refuses (ConditionalCheckFailedException) one that is already stored. */
   async putToken({ hashedToken, ...token }: NewToken): Promise<void> {
-    await this.put({ ...tokenKey(token.userId, hashedToken), ...token });
+    await this.put(
+      { ...tokenKey(token.userId, hashedToken), ...token },
+      'attribute_not_exists(pk)',
+    );
   }
 
-  private async put(item: Record<string, unknown>): Promise<void> {
+  /** The user's roles, or undefined when there is no such user. */
+  async userRoles(userId: string): Promise<string[] | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: userKey(userId), ConsistentRead: true }),
+    );
+    return Item ? ((Item.roles as string[] | undefined) ?? []) : undefined;
+  }
+
+  /** The roles granted a permission, or undefined when no grant is stored. */
+  async permissionRoles(permission: string): Promise<string[] | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: permissionKey(permission),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? ((Item.roles as string[] | undefined) ?? []) : undefined;
+  }
+
+  async tokens(userId: string): Promise<ListedToken[]> {
+    const tokens: ListedToken[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :user AND begins_with(sk, :token)',
+        ExpressionAttributeValues: { ':user': userPartition(userId), ':token': tokenSortKeyPrefix },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      for (const { pk: _pk, sk, ...token } of page.Items ?? []) {
+        tokens.push({
+          ...(token as StoredToken),
+          hashedToken: String(sk).slice(tokenSortKeyPrefix.length),
+        });
+      }
+    }
+    return tokens;
+  }
+
+  /** Marks a token revoked; false when it does not exist. The next request with it gets 401. */
+  async revokeToken(userId: string, hashedToken: string, revokedAt: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tokenKey(userId, hashedToken),
+          UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': revokedAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  private async put(item: Record<string, unknown>, ConditionExpression?: string): Promise<void> {
     const Item = Object.fromEntries(
       Object.entries(item).filter(([, value]) => value !== undefined),
     );
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item }));
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item,
+        ...(ConditionExpression ? { ConditionExpression } : {}),
+      }),
+    );
   }
 }

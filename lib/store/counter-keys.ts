@@ -1,15 +1,16 @@
 // Every item of the Counters table, and the one place its keys are built.
 //
 //   item             pk                       sk                   attributes
-//   day counter      day                      2023-05-30           messages (N)
-//   quarter-hour     quarter-hour#2023-05     2023-05-30T13:45     messages (N)
+//   day counter      day                      2023-05-30           messages (N), version (N)
+//   quarter-hour     quarter-hour#2023-05     2023-05-30T13:45     messages (N), version (N)
 //   run marker       run#<eventID>            run                  through (S), expiresAt (N)
 //   report           report#<days>d           2023-05-30           the report (M), createdAt
 //
 // All day counters share one partition, so one Query over a sort-key range returns a whole window
 // and the window before it, in day order. Quarter-hours are partitioned by UTC month, so a query
 // over many months can read its partitions in parallel and no partition grows without bound.
-// Counters hold `messages`, the number of counted messages sent in that period.
+// Counters hold `messages`, the number of counted messages sent in that period, and `version`, the
+// number of writes they have had.
 import type { CounterUnit } from '../counting/changes.js';
 
 export interface ItemKey {

@@ -64,8 +64,10 @@ export class DynamoDbCounterLedger implements CounterLedger {
       Update: {
         TableName: this.tableName,
         Key: counterKey(unit, period),
-        UpdateExpression: 'ADD messages :delta',
-        ExpressionAttributeValues: { ':delta': delta },
+        // `version` counts the writes to a counter, so that a reconciliation can tell whether the
+        // counter changed between its reads (lib/reconcile/).
+        UpdateExpression: 'ADD messages :delta, version :one',
+        ExpressionAttributeValues: { ':delta': delta, ':one': 1 },
       },
     }));
     try {

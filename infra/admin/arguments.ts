@@ -1,0 +1,51 @@
+// Parsing of what an operator types: durations, days, role lists. Each failure is one sentence.
+import { CliError } from './errors.js';
+
+const units: Record<string, number> = {
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 7 * 86_400_000,
+};
+
+/** `90s`, `15m`, `12h`, `30d`, `2w`, or combinations like `1d12h`. */
+export function parseDuration(text: string): number {
+  const parts = [...text.matchAll(/(\d+)([smhdw])/g)];
+  if (!/^(\d+[smhdw])+$/.test(text) || parts.length === 0) {
+    throw new CliError(
+      `"${text}" is not a duration; write it like 90s, 15m, 12h, 30d, 2w or 1d12h`,
+    );
+  }
+  const ms = parts.reduce(
+    (sum, [, amount, unit]) => sum + Number(amount) * (units[unit ?? ''] ?? 0),
+    0,
+  );
+  if (ms <= 0) throw new CliError(`"${text}" is not a positive duration`);
+  return ms;
+}
+
+/** A calendar day `YYYY-MM-DD` that exists. */
+export function parseDay(text: string, option: string): string {
+  const valid =
+    /^\d{4}-\d{2}-\d{2}$/.test(text) &&
+    new Date(`${text}T00:00:00.000Z`).toISOString().startsWith(text);
+  if (!valid) throw new CliError(`--${option} ${text} is not a day; write it as YYYY-MM-DD`);
+  return text;
+}
+
+export function parseRoles(text: string): string[] {
+  const roles = text
+    .split(',')
+    .map((role) => role.trim())
+    .filter(Boolean);
+  if (roles.length === 0 || roles.some((role) => !/^[A-Za-z0-9_.-]{1,64}$/.test(role))) {
+    throw new CliError(`"${text}" is not a comma-separated list of role names like admin,analyst`);
+  }
+  return [...new Set(roles)];
+}
+
+export function required(value: string | undefined, option: string): string {
+  if (value === undefined || value === '') throw new CliError(`--${option} is required`);
+  return value;
+}

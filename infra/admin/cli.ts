@@ -1,0 +1,198 @@
+// `npm run admin -- <command>`: grant dashboard access and repair counters, against the tables the
+// environment names (DynamoDB Local or AWS alike). `--help` on any command says how to use it.
+import { parseArgs } from 'node:util';
+import { adminContext } from './context.js';
+import { reconcileCounters } from './counters.js';
+import { CliError, explainAwsError } from './errors.js';
+import { progressOn } from './progress.js';
+import { permissionRoles, userRoles } from './roles.js';
+import { createToken, importToken, listTokens, revokeTokens } from './tokens.js';
+
+type Options = Record<string, string | boolean | undefined>;
+type Option = { type: 'string' | 'boolean'; description: string };
+
+interface Command {
+  usage: string;
+  summary: string;
+  options: Record<string, Option>;
+  run(
+    context: ReturnType<typeof adminContext>,
+    options: Options,
+    positionals: string[],
+  ): Promise<string>;
+}
+
+const common: Record<string, Option> = {
+  local: { type: 'boolean', description: 'use the tables `npm start` makes on DynamoDB Local' },
+  help: { type: 'boolean', description: 'show this help' },
+};
+const range: Record<string, Option> = {
+  from: {
+    type: 'string',
+    description: 'first day, YYYY-MM-DD (default: the oldest with messages)',
+  },
+  to: { type: 'string', description: 'last day, YYYY-MM-DD (default: the newest with messages)' },
+  'dry-run': { type: 'boolean', description: 'only report the drift; write nothing' },
+  segments: { type: 'string', description: 'parallel scan segments (default 8)' },
+  settle: {
+    type: 'string',
+    description: 'ms to let the stream catch up after the scan (default 2000)',
+  },
+};
+
+const commands: Record<string, Command> = {
+  'token create': {
+    usage:
+      'token create --user <id> [--name <label>] [--expires-in <duration>] [--type login|personalAccessToken]',
+    summary: 'make a new token for a user; it is printed once and only its hash is stored',
+    options: {
+      user: { type: 'string', description: 'the user id (x-user-id)' },
+      name: { type: 'string', description: 'a label to recognise the token by' },
+      'expires-in': {
+        type: 'string',
+        description: 'lifetime like 12h, 30d, 2w (default: never expires)',
+      },
+      type: { type: 'string', description: 'login or personalAccessToken (default)' },
+    },
+    run: (context, options) => createToken(context, options as Parameters<typeof createToken>[1]),
+  },
+  'token import': {
+    usage: 'token import --user <id> --hashed-token <base64>',
+    summary:
+      "store a hash from Rocket.Chat's services.resume.loginTokens, so that login keeps working",
+    options: {
+      user: { type: 'string', description: 'the user id the login belongs to' },
+      'hashed-token': { type: 'string', description: 'the hashedToken value (base64 SHA-256)' },
+      name: { type: 'string', description: 'a label (default: imported from Rocket.Chat)' },
+    },
+    run: (context, options) => importToken(context, options as Parameters<typeof importToken>[1]),
+  },
+  'token list': {
+    usage: 'token list --user <id>',
+    summary: "list a user's tokens (ids are the start of their hash)",
+    options: { user: { type: 'string', description: 'the user id' } },
+    run: (context, options) => listTokens(context, options as Parameters<typeof listTokens>[1]),
+  },
+  'token revoke': {
+    usage: 'token revoke --user <id> (--id <id> | --token <token> | --all)',
+    summary: 'revoke tokens; they get 401 from the next request on',
+    options: {
+      user: { type: 'string', description: 'the user id' },
+      id: { type: 'string', description: 'a token id from `token list`' },
+      token: { type: 'string', description: 'the token itself' },
+      all: { type: 'boolean', description: 'every token of the user' },
+    },
+    run: (context, options) => revokeTokens(context, options as Parameters<typeof revokeTokens>[1]),
+  },
+  'user roles': {
+    usage: 'user roles --user <id> [--set <role,…>]',
+    summary: "show a user's roles, or set them (which creates the user)",
+    options: {
+      user: { type: 'string', description: 'the user id' },
+      set: { type: 'string', description: 'the roles, comma-separated' },
+    },
+    run: (context, options) => userRoles(context, options as Parameters<typeof userRoles>[1]),
+  },
+  'permission roles': {
+    usage: 'permission roles view-engagement-dashboard [--set <role,…>]',
+    summary: 'show or set the roles granted the dashboard permission (default: admin)',
+    options: { set: { type: 'string', description: 'the roles, comma-separated' } },
+    run: (context, options, positionals) =>
+      permissionRoles(context, positionals[0], options as Parameters<typeof permissionRoles>[2]),
+  },
+  'counters reconcile': {
+    usage: 'counters reconcile [--from <day>] [--to <day>] [--dry-run] [--segments <n>]',
+    summary:
+      'recount the Messages table, show where the counters drifted, and repair them while the stream keeps counting',
+    options: range,
+    run: async (context, options) =>
+      (await reconcileCounters(context, 'reconcile', options, progressOn())).output,
+  },
+  'counters backfill': {
+    usage: 'counters backfill [--from <day>] [--to <day>] [--dry-run] [--segments <n>]',
+    summary: 'build the counters of an empty Counters table from a Messages table with history',
+    options: range,
+    run: async (context, options) =>
+      (await reconcileCounters(context, 'backfill', options, progressOn())).output,
+  },
+};
+
+function help(name?: string): string {
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    return [
+      'usage: npm run admin -- <command> [options]   (add --help to any command)',
+      '',
+      ...Object.values(commands).map((c) => `  ${c.usage}\n      ${c.summary}`),
+      '',
+      'Tables come from MESSAGES_TABLE, COUNTERS_TABLE and AUTH_TABLE, DynamoDB from the AWS SDK',
+      "settings (AWS_REGION, credentials, AWS_ENDPOINT_URL_DYNAMODB); --local uses `npm start`'s.",
+    ].join('\n');
+  }
+  const options = { ...command.options, ...common };
+  const width = Math.max(...Object.keys(options).map((option) => option.length)) + 4;
+  return [
+    `usage: npm run admin -- ${command.usage}`,
+    '',
+    command.summary,
+    '',
+    ...Object.entries(options).map(
+      ([option, { description }]) => `  ${`--${option}`.padEnd(width)}${description}`,
+    ),
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const name = argv.slice(0, 2).join(' ');
+  const command = commands[name];
+  if (!command) {
+    if (argv.length === 0 || argv.includes('--help') || argv[0] === 'help') {
+      console.log(help());
+      return argv.length === 0 ? 2 : 0;
+    }
+    console.error(`error: unknown command "${name}"; \`npm run admin -- --help\` lists them`);
+    return 2;
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv.slice(2),
+      options: Object.fromEntries(
+        Object.entries({ ...command.options, ...common }).map(([option, { type }]) => [
+          option,
+          { type },
+        ]),
+      ),
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    console.error(
+      `error: ${(error as Error).message.split('\n')[0]}; see \`npm run admin -- ${name} --help\``,
+    );
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(help(name));
+    return 0;
+  }
+  let context: ReturnType<typeof adminContext> | undefined;
+  try {
+    context = adminContext(parsed.values.local === true);
+    console.log(await command.run(context, parsed.values as Options, parsed.positionals));
+    return 0;
+  } catch (error) {
+    const message =
+      error instanceof CliError
+        ? error.message
+        : explainAwsError(error, context?.target ?? 'DynamoDB');
+    console.error(`error: ${message}`);
+    return error instanceof CliError ? error.exitCode : 1;
+  } finally {
+    context?.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await main(process.argv.slice(2));
+}

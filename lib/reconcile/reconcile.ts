@@ -1,0 +1,232 @@
+// Recounts the Messages table and repairs the counters where they drifted, while the stream keeps
+// counting new messages.
+//
+// Why a repair cannot race the stream into a wrong number:
+// - A counter is compared with the count *as of exactly the stream records the counting function
+//   has applied* (expected-counts.ts). Records it has not applied yet are left out, because it
+//   will still add them; so the difference is drift alone, never work in flight. Which records
+//   are applied comes from the run markers, written in the same transaction as the counters.
+// - Each round reads the stream up to now, then the counters, then the markers. Every record
+//   applied before the counters were read is covered by a marker read after them; a marker that
+//   reaches past the stream as read means records arrived in between, and the round starts again.
+// - A record applied between reading the counters and reading the markers would be expected but
+//   not counted. It changed the counter, though, and every counter write increments `version`:
+//   the counters are read once more after the markers, and a counter whose version moved is left
+//   for the next round. A repair is also written on the condition that `version` is still the one
+//   read, so a write of the stream just before it makes it refused and recomputed, not wrong.
+// - The work ends only with a round in which no counter moved and none drifted: the check that the
+//   repairs took, on a reading nothing raced.
+// - Once written, a repair is an ADD, and so is everything the stream adds after it: they commute.
+// - The scan is not a snapshot and need not be: a message changed during the scan has stream
+//   records (read after the scan and a pause for the stream to show every change), and its state
+//   is taken from them; a message without records in the stream did not change meanwhile.
+import type { MessageChange } from '../counting/changes.js';
+import { comesAfter } from '../counting/changes.js';
+import { type CounterReading, type DayRange, type Drift, drifts } from './drift.js';
+import { appliedRecords, counterId, expectedCounts, type ShardHistory } from './expected-counts.js';
+
+export interface ReconcilePorts {
+  scanMessages(range: DayRange | undefined): Promise<Map<string, unknown>>;
+  /** Every record the stream holds, shards in lineage order; reads only what is new each time. */
+  catchUpStream(): Promise<ShardHistory[]>;
+  /** Run markers of the given eventIDs: eventID → sequence number applied through. */
+  readMarkers(eventIds: string[]): Promise<Map<string, string>>;
+  readCounters(range: DayRange): Promise<CounterReading[]>;
+  /** First and last day with a day counter, if any. */
+  dayCounterSpan(): Promise<DayRange | undefined>;
+  /** Adds the correction if the counter's version is still `drift.version`. */
+  correct(drift: Drift): Promise<'corrected' | 'changed'>;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface ReconcileOptions {
+  range?: DayRange;
+  dryRun: boolean;
+  countedRoomTypes: ReadonlySet<string>;
+  /** Pause after the scan, and between rounds, so the stream shows every change made meanwhile. */
+  settleMs?: number;
+  maxRounds?: number;
+  /**
+   * Records older than this are taken as applied: the event source mapping gives records up after
+   * 24 hours (MaximumRecordAgeInSeconds), so one it never applied by then never will be — and
+   * counting it is exactly the repair such a record needs.
+   */
+  settledAfterMs?: number;
+  onRound?: (round: RoundSummary) => void;
+}
+
+export interface RoundSummary {
+  round: number;
+  streamRecords: number;
+  drifts: number;
+  changedMeanwhile: number;
+  corrected: number;
+}
+
+export interface ReconcileReport {
+  range: DayRange;
+  scannedMessages: number;
+  streamRecords: number;
+  /** Every drift found, as first found. */
+  drifts: Drift[];
+  corrected: Drift[];
+  /** Drifts still there when the rounds ran out (counters kept changing under them). */
+  unresolved: Drift[];
+  rounds: number;
+}
+
+export async function reconcile(
+  ports: ReconcilePorts,
+  options: ReconcileOptions,
+): Promise<ReconcileReport> {
+  const maxRounds = options.maxRounds ?? 20;
+  const settleMs = options.settleMs ?? 2_000;
+  const settledAfterMs = options.settledAfterMs ?? 23 * 3_600_000;
+  const scanned = await ports.scanMessages(options.range);
+  await ports.sleep(settleMs);
+
+  const found = new Map<string, Drift>();
+  const corrected: Drift[] = [];
+  const markers = new MarkerCache(ports);
+  let range = options.range;
+  let streamRecords = 0;
+  let remaining: Drift[] = [];
+
+  for (let round = 1; round <= maxRounds; round++) {
+    const shards = await ports.catchUpStream();
+    streamRecords = shards.reduce((sum, shard) => sum + shard.records.length, 0);
+    range ??= await spanOf(scanned, shards, ports, options.countedRoomTypes);
+    if (!range) return report({ from: '', to: '' }, round);
+
+    const counters = await ports.readCounters(range);
+    const applied = await markers.applied(shards);
+    if (applied === 'stream-behind') continue; // records arrived after the stream was read
+    const settledBefore = ports.now() - settledAfterMs;
+    const expected = expectedCounts({
+      scanned,
+      shards,
+      isApplied: (record: MessageChange) =>
+        applied.has(record.eventId) ||
+        (record.changedAtMs !== undefined && record.changedAtMs < settledBefore),
+      countedRoomTypes: options.countedRoomTypes,
+    });
+
+    // Read the counters again: one that changed since the first reading may hold a record that the
+    // markers count as applied but the first reading did not include. Such a counter is neither
+    // repaired nor taken as settled in this round.
+    const reread = new Map(
+      (await ports.readCounters(range)).map((c) => [counterId(c.unit, c.period), c.version]),
+    );
+    const changed = new Set<string>();
+    for (const counter of counters) {
+      const id = counterId(counter.unit, counter.period);
+      if (reread.get(id) !== counter.version) changed.add(id);
+      reread.delete(id);
+    }
+    for (const id of reread.keys()) changed.add(id);
+    const roundDrifts = drifts(expected, counters, range);
+    const stable = roundDrifts.filter((drift) => !changed.has(counterId(drift.unit, drift.period)));
+    for (const drift of stable) {
+      const id = counterId(drift.unit, drift.period);
+      if (!found.has(id)) found.set(id, drift);
+    }
+    remaining = roundDrifts;
+    let correctedNow = 0;
+    if (!options.dryRun) {
+      for (const drift of stable) {
+        if ((await ports.correct(drift)) === 'corrected') {
+          corrected.push(drift);
+          correctedNow += 1;
+        } else {
+          changed.add(counterId(drift.unit, drift.period));
+        }
+      }
+    }
+    options.onRound?.({
+      round,
+      streamRecords,
+      drifts: roundDrifts.length,
+      changedMeanwhile: changed.size,
+      corrected: correctedNow,
+    });
+    // Done when a round saw every counter hold still and, when repairing, found nothing left to
+    // repair (which is also the check that the repairs took). A round with no drift but a counter
+    // that moved proves nothing: the drift may have been hidden by the record that moved it.
+    if (changed.size === 0 && (options.dryRun || roundDrifts.length === 0))
+      return report(range, round);
+    if (changed.size > 0) await ports.sleep(Math.min(settleMs, 200 * round));
+  }
+  return report(range ?? { from: '', to: '' }, maxRounds, remaining);
+
+  function report(
+    reportRange: DayRange,
+    rounds: number,
+    unresolved: Drift[] = [],
+  ): ReconcileReport {
+    return {
+      range: reportRange,
+      scannedMessages: scanned.size,
+      streamRecords,
+      drifts: [...found.values()],
+      corrected,
+      unresolved: options.dryRun ? [] : unresolved,
+      rounds,
+    };
+  }
+}
+
+/**
+ * Run markers, read once and then again only where they can still change: a marker grows while
+ * its batch is being applied, which is only ever the latest batch of a shard.
+ */
+class MarkerCache {
+  private readonly markers = new Map<string, string>();
+  private readonly asked = new Set<string>();
+
+  constructor(private readonly ports: Pick<ReconcilePorts, 'readMarkers'>) {}
+
+  async applied(shards: readonly ShardHistory[]): Promise<Set<string> | 'stream-behind'> {
+    const toAsk: string[] = [];
+    for (const { records } of shards) {
+      const lastRunStart = records.findLastIndex((record) => this.markers.has(record.eventId));
+      records.forEach((record, index) => {
+        if (index >= lastRunStart || !this.asked.has(record.eventId)) toAsk.push(record.eventId);
+      });
+    }
+    const answer = await this.ports.readMarkers(toAsk);
+    for (const eventId of toAsk) {
+      this.asked.add(eventId);
+      const through = answer.get(eventId);
+      if (through === undefined) this.markers.delete(eventId);
+      else this.markers.set(eventId, through);
+    }
+    // A marker past the last record read of its shard: the counters include records not read.
+    for (const { records } of shards) {
+      const last = records.at(-1)?.sequenceNumber;
+      for (const record of records) {
+        const through = this.markers.get(record.eventId);
+        if (through !== undefined && last !== undefined && comesAfter(through, last)) {
+          return 'stream-behind';
+        }
+      }
+    }
+    return appliedRecords(shards, this.markers);
+  }
+}
+
+/** The days the messages and the day counters cover, when no range was asked for. */
+async function spanOf(
+  scanned: ReadonlyMap<string, unknown>,
+  shards: readonly ShardHistory[],
+  ports: ReconcilePorts,
+  countedRoomTypes: ReadonlySet<string>,
+): Promise<DayRange | undefined> {
+  const everything = expectedCounts({ scanned, shards, isApplied: () => true, countedRoomTypes });
+  const days = [...everything.keys()].map((id) => id.split(' ')[1]?.slice(0, 10) ?? '');
+  const counted = await ports.dayCounterSpan();
+  if (counted) days.push(counted.from, counted.to);
+  const sorted = days.filter(Boolean).sort();
+  const [from, to] = [sorted[0], sorted.at(-1)];
+  return from && to ? { from, to } : undefined;
+}

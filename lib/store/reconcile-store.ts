@@ -1,0 +1,228 @@
+// The DynamoDB side of reconciling: a parallel scan of the Messages table, the stream, run
+// markers, counters with their versions, and conditional corrections.
+import {
+  ConditionalCheckFailedException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  paginateQuery,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ruleAttributes } from '../counting/message.js';
+import { dayMs } from '../periods.js';
+import type { CounterReading, DayRange, Drift } from '../reconcile/drift.js';
+import type { ShardHistory } from '../reconcile/expected-counts.js';
+import type { ReconcilePorts } from '../reconcile/reconcile.js';
+import { counterKey, dayPartition, quarterHourPartition, runMarkerKey } from './counter-keys.js';
+import { StreamView, streamArnOf } from './stream-history.js';
+
+export interface ScanProgress {
+  segments: number;
+  segmentsDone: number;
+  items: number;
+}
+
+export interface ReconcileStoreOptions {
+  messagesTable: string;
+  countersTable: string;
+  /** Parallel scan segments. */
+  segments: number;
+  onScanProgress?: (progress: ScanProgress) => void;
+  onStreamRecords?: (count: number) => void;
+}
+
+type Ports = Omit<ReconcilePorts, 'now' | 'sleep'>;
+
+export class DynamoDbReconcileStore implements Ports {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly streams: DynamoDBStreamsClient,
+    private readonly options: ReconcileStoreOptions,
+  ) {}
+
+  async scanMessages(range: DayRange | undefined): Promise<Map<string, unknown>> {
+    const { messagesTable, segments } = this.options;
+    const images = new Map<string, unknown>();
+    const progress: ScanProgress = { segments, segmentsDone: 0, items: 0 };
+    const names = Object.fromEntries(ruleAttributes.map((name, index) => [`#a${index}`, name]));
+    const filter = range
+      ? {
+          // Messages sent outside the range cannot count in it; moved ones show in the stream.
+          FilterExpression: '#ts BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':from': range.from, ':to': `${range.to}T99` },
+        }
+      : {};
+    const scanSegment = async (Segment: number) => {
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.client.send(
+          new ScanCommand({
+            TableName: messagesTable,
+            Segment,
+            TotalSegments: segments,
+            ConsistentRead: true,
+            ProjectionExpression: Object.keys(names).join(', '),
+            ExpressionAttributeNames: { ...names, ...(range ? { '#ts': 'ts' } : {}) },
+            ExclusiveStartKey,
+            ...filter,
+          }),
+        );
+        for (const item of page.Items ?? []) images.set(String(item._id), item);
+        progress.items += page.ScannedCount ?? 0;
+        this.options.onScanProgress?.(progress);
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      progress.segmentsDone += 1;
+      this.options.onScanProgress?.(progress);
+    };
+    await Promise.all(Array.from({ length: segments }, (_, segment) => scanSegment(segment)));
+    return images;
+  }
+
+  private view: StreamView | null | undefined;
+
+  /** The Messages table's stream: all of it on the first call, what was added since on the next. */
+  async catchUpStream(): Promise<ShardHistory[]> {
+    if (this.view === undefined) {
+      const streamArn = await streamArnOf(this.client, this.options.messagesTable);
+      this.view = streamArn
+        ? new StreamView(this.streams, streamArn, this.options.onStreamRecords)
+        : null;
+    }
+    return this.view ? this.view.catchUp() : [];
+  }
+
+  async readMarkers(eventIds: string[]): Promise<Map<string, string>> {
+    const markers = new Map<string, string>();
+    const table = this.options.countersTable;
+    const batches: string[][] = [];
+    for (let at = 0; at < eventIds.length; at += 100) batches.push(eventIds.slice(at, at + 100));
+    const readBatch = async (ids: string[]) => {
+      let keys: Record<string, unknown>[] = ids.map((id) => ({ ...runMarkerKey(id) }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > 8) throw new Error('DynamoDB kept run-marker reads unprocessed');
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+        const response = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'pk, through' },
+            },
+          }),
+        );
+        for (const item of response.Responses?.[table] ?? []) {
+          markers.set(String(item.pk).slice('run#'.length), String(item.through));
+        }
+        keys = response.UnprocessedKeys?.[table]?.Keys ?? [];
+      }
+    };
+    for (let at = 0; at < batches.length; at += 8) {
+      await Promise.all(batches.slice(at, at + 8).map(readBatch));
+    }
+    return markers;
+  }
+
+  async readCounters(range: DayRange): Promise<CounterReading[]> {
+    const readings: CounterReading[] = [];
+    const read = async (pk: string, first: string, last: string, unit: CounterReading['unit']) => {
+      const pages = paginateQuery(
+        { client: this.client },
+        {
+          TableName: this.options.countersTable,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+          ExpressionAttributeValues: { ':pk': pk, ':first': first, ':last': last },
+          ProjectionExpression: 'sk, messages, version',
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) {
+          const reading: CounterReading = {
+            unit,
+            period: String(item.sk),
+            messages: Number(item.messages ?? 0),
+          };
+          if (item.version !== undefined) reading.version = Number(item.version);
+          readings.push(reading);
+        }
+      }
+    };
+    const reads = [
+      () => read(dayPartition, range.from, range.to, 'day'),
+      ...monthsOf(range).map(
+        (month) => () =>
+          read(quarterHourPartition(month), range.from, `${range.to}T99`, 'quarter-hour'),
+      ),
+    ];
+    // A long range has hundreds of monthly partitions; a few queries at a time is plenty.
+    for (let at = 0; at < reads.length; at += 16) {
+      await Promise.all(reads.slice(at, at + 16).map((readPartition) => readPartition()));
+    }
+    return readings;
+  }
+
+  async dayCounterSpan(): Promise<DayRange | undefined> {
+    const edge = async (ScanIndexForward: boolean) => {
+      const { Items } = await this.client.send(
+        new QueryCommand({
+          TableName: this.options.countersTable,
+          KeyConditionExpression: 'pk = :day',
+          ExpressionAttributeValues: { ':day': dayPartition },
+          ScanIndexForward,
+          Limit: 1,
+          ProjectionExpression: 'sk',
+        }),
+      );
+      return Items?.[0]?.sk as string | undefined;
+    };
+    const [from, to] = await Promise.all([edge(true), edge(false)]);
+    return from && to ? { from, to } : undefined;
+  }
+
+  async correct(drift: Drift): Promise<'corrected' | 'changed'> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.countersTable,
+          Key: counterKey(drift.unit, drift.period),
+          UpdateExpression: 'ADD messages :correction, version :one',
+          ConditionExpression:
+            drift.version === undefined ? 'attribute_not_exists(version)' : 'version = :version',
+          ExpressionAttributeValues: {
+            ':correction': drift.correction,
+            ':one': 1,
+            ...(drift.version === undefined ? {} : { ':version': drift.version }),
+          },
+        }),
+      );
+      return 'corrected';
+    } catch (error) {
+      if (
+        error instanceof ConditionalCheckFailedException ||
+        error instanceof TransactionConflictException
+      ) {
+        return 'changed';
+      }
+      throw error;
+    }
+  }
+}
+
+/** `YYYY-MM` of every month the range touches. */
+export function monthsOf(range: DayRange): string[] {
+  const months: string[] = [];
+  let at = Date.parse(`${range.from.slice(0, 7)}-01T00:00:00.000Z`);
+  const last = range.to.slice(0, 7);
+  for (;;) {
+    const month = new Date(at).toISOString().slice(0, 7);
+    if (month > last) break;
+    months.push(month);
+    at += 32 * dayMs;
+    at = Date.parse(`${new Date(at).toISOString().slice(0, 7)}-01T00:00:00.000Z`);
+  }
+  return months;
+}

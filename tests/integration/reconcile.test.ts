@@ -1,0 +1,216 @@
+// counters reconcile: finds injected drift, repairs it, and ends exact even while new messages are
+// written and counted by the stream at the same time.
+import { DeleteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminContext } from '../../infra/admin/context.js';
+import { reconcileCounters } from '../../infra/admin/counters.js';
+import type { Progress } from '../../infra/admin/progress.js';
+import { toLambdaStreamRecord } from '../../infra/local/lambda-events.js';
+import { startStreamPoller } from '../../infra/local/stream-poller.js';
+import { reconcile as reconcileWith } from '../../lib/reconcile/reconcile.js';
+import { DynamoDbReconcileStore } from '../../lib/store/reconcile-store.js';
+import { readCounters, recountMessages } from '../helpers/counters.js';
+import { lambdaContext } from '../helpers/lambda.js';
+import { MessagesTable, messageItem } from '../helpers/messages.js';
+import { captureOutput } from '../helpers/output.js';
+import { readWholeStream, streamArnOf } from '../helpers/stream.js';
+import { localClient, useTestTables } from '../helpers/tables.js';
+
+const tables = await useTestTables();
+captureOutput();
+const { handler } = await import('../../functions/count-messages.js');
+const messages = new MessagesTable(tables.messages);
+const documentClient = DynamoDBDocumentClient.from(localClient());
+const quiet: Progress = { update: () => {}, done: () => {} };
+const poller = startStreamPoller({
+  streamArn: await streamArnOf(tables.messages),
+  handler,
+  idleDelayMs: 50,
+  batchSize: 100,
+});
+afterAll(() => poller.stop());
+
+let nextId = 0;
+const sentOn = (day: number, minute: number) =>
+  new Date(Date.UTC(2024, 2, 1 + day, 0, minute)).toISOString();
+
+async function writeMessages(count: number, days: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const _id = `r${nextId++}`;
+    ids.push(_id);
+    await messages.put(
+      messageItem({ _id, roomType: ['c', 'p', 'd'][i % 3], ts: sentOn(i % days, (i * 37) % 1440) }),
+    );
+  }
+  return ids;
+}
+
+async function addToCounter(pk: string, sk: string, delta: number): Promise<void> {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: tables.counters,
+      Key: { pk, sk },
+      UpdateExpression: 'ADD messages :delta, version :one',
+      ExpressionAttributeValues: { ':delta': delta, ':one': 1 },
+    }),
+  );
+}
+
+async function reconcile(options: Parameters<typeof reconcileCounters>[2]) {
+  const context = adminContext(false);
+  try {
+    return await reconcileCounters(context, 'reconcile', { settle: '300', ...options }, quiet);
+  } finally {
+    context.close();
+  }
+}
+
+beforeAll(async () => {
+  await writeMessages(300, 6);
+  await poller.drained();
+});
+
+describe('counters reconcile', () => {
+  it('reports injected drift without writing on a dry run, then repairs it', async () => {
+    expect(await readCounters(tables.counters)).toEqual(await recountMessages(tables.messages));
+    await addToCounter('day', '2024-03-02', 5);
+    await addToCounter('quarter-hour#2024-03', '2024-03-03T10:15', -2);
+    await addToCounter('day', '2024-02-10', 7);
+    await documentClient.send(
+      new DeleteCommand({ TableName: tables.counters, Key: { pk: 'day', sk: '2024-03-04' } }),
+    );
+    const drifted = await readCounters(tables.counters);
+
+    const dryRun = await reconcile({ 'dry-run': true });
+
+    expect(await readCounters(tables.counters)).toEqual(drifted);
+    expect(dryRun.report.drifts.map((drift) => [drift.period, drift.correction])).toEqual([
+      ['2024-02-10', -7],
+      ['2024-03-02', -5],
+      ['2024-03-03T10:15', 2],
+      ['2024-03-04', 50],
+    ]);
+    expect(dryRun.output).toContain('nothing written (--dry-run)');
+
+    const repaired = await reconcile({});
+
+    expect(repaired.report.corrected).toHaveLength(4);
+    expect(await readCounters(tables.counters)).toEqual(await recountMessages(tables.messages));
+    expect((await reconcile({})).output).toMatch(/^No drift/);
+  });
+
+  it('looks only at the days asked for', async () => {
+    await addToCounter('day', '2024-03-01', 3);
+    await addToCounter('day', '2024-03-05', 4);
+
+    const report = (await reconcile({ from: '2024-03-05', to: '2024-03-06' })).report;
+
+    expect(report.drifts.map((drift) => drift.period)).toEqual(['2024-03-05']);
+    const counters = await readCounters(tables.counters);
+    const recount = await recountMessages(tables.messages);
+    expect(counters['day 2024-03-05']).toBe(recount['day 2024-03-05']);
+    expect(counters['day 2024-03-01']).toBe((recount['day 2024-03-01'] ?? 0) + 3);
+    await reconcile({ from: '2024-03-01', to: '2024-03-01' });
+  });
+
+  it('ends exact while new messages, edits and deletes are written and counted meanwhile', async () => {
+    await addToCounter('day', '2024-03-02', 9);
+    await addToCounter('quarter-hour#2024-03', '2024-03-02T05:00', 4);
+    let writing = true;
+    const writer = (async () => {
+      let round = 0;
+      while (writing) {
+        const ids = await writeMessages(10, 6);
+        // Edit one, soft-delete one, hard-delete one: changes to the days being reconciled.
+        await messages.put(
+          messageItem({
+            _id: ids[0] as string,
+            ts: sentOn(1, 300),
+            msg: 'edited',
+            editedAt: new Date().toISOString(),
+          }),
+        );
+        await messages.put(
+          messageItem({ _id: ids[1] as string, ts: sentOn(1, 301), t: 'rm', msg: '' }),
+        );
+        await messages.delete(ids[2] as string);
+        round += 1;
+      }
+      return round;
+    })();
+
+    const { report } = await reconcile({});
+    writing = false;
+    const rounds = await writer;
+    await poller.drained();
+
+    expect(rounds).toBeGreaterThan(0);
+    expect(report.corrected.map((drift) => [drift.period, drift.correction])).toEqual(
+      expect.arrayContaining([
+        ['2024-03-02', -9],
+        ['2024-03-02T05:00', -4],
+      ]),
+    );
+    expect(await readCounters(tables.counters)).toEqual(await recountMessages(tables.messages));
+  });
+
+  it('is not fooled by a record applied between reading the counters and the markers', async () => {
+    // The counting function pauses (this is the file's last test), a message is written, and it is
+    // applied exactly between the reconcile's first reading of the counters and its reading of the
+    // markers. The drift is the size of that record, so a reading that took the record as applied
+    // but the counters without it would see no drift at all.
+    await poller.drained();
+    await poller.stop();
+    await addToCounter('day', '2024-03-03', 1);
+    await addToCounter('quarter-hour#2024-03', '2024-03-03T12:00', 1);
+    await messages.put(messageItem({ _id: `between-${nextId++}`, ts: sentOn(2, 720) }));
+    const streamArn = await streamArnOf(tables.messages);
+    const latest = (await readWholeStream(streamArn)).at(-1);
+    if (!latest) throw new Error('the stream is empty');
+    const record = toLambdaStreamRecord(latest, streamArn);
+
+    const context = adminContext(false);
+    const store = new DynamoDbReconcileStore(context.documentClient, context.streams, {
+      messagesTable: tables.messages,
+      countersTable: tables.counters,
+      segments: 2,
+    });
+    let counterReads = 0;
+    let injected = false;
+    try {
+      const report = await reconcileWith(
+        {
+          scanMessages: (range) => store.scanMessages(range),
+          catchUpStream: () => store.catchUpStream(),
+          readCounters: async (range) => {
+            counterReads += 1;
+            return store.readCounters(range);
+          },
+          readMarkers: async (eventIds) => {
+            if (!injected && counterReads === 1) {
+              injected = true;
+              expect(await handler({ Records: [record] }, lambdaContext())).toEqual({
+                batchItemFailures: [],
+              });
+            }
+            return store.readMarkers(eventIds);
+          },
+          dayCounterSpan: () => store.dayCounterSpan(),
+          correct: (drift) => store.correct(drift),
+          now: Date.now,
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        },
+        { dryRun: false, countedRoomTypes: context.countedRoomTypes, settleMs: 300 },
+      );
+      expect(injected).toBe(true);
+      expect(report.corrected.map((drift) => [drift.period, drift.correction])).toEqual([
+        ['2024-03-03', -1],
+        ['2024-03-03T12:00', -1],
+      ]);
+    } finally {
+      context.close();
+    }
+    expect(await readCounters(tables.counters)).toEqual(await recountMessages(tables.messages));
+  });
+});
