@@ -7,6 +7,9 @@ export default defineConfig({
     globalSetup: ['tests/setup/dynamodb-local.ts'],
     setupFiles: ['tests/setup/environment.ts'],
     pool: 'forks',
+    // One DynamoDB Local serves every file, and it is the bottleneck: files running side by side
+    // only slow each other down (and past their timeouts on a two-core machine).
+    fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,

@@ -25,6 +25,9 @@ import { comesAfter } from '../counting/changes.js';
 import { type CounterReading, type DayRange, type Drift, drifts } from './drift.js';
 import { appliedRecords, counterId, expectedCounts, type ShardHistory } from './expected-counts.js';
 
+const repairsPerBatch = 100;
+const batchesAtOnce = 4;
+
 export interface ReconcilePorts {
   scanMessages(range: DayRange | undefined): Promise<Map<string, unknown>>;
   /** Every record the stream holds, shards in lineage order; reads only what is new each time. */
@@ -34,8 +37,8 @@ export interface ReconcilePorts {
   readCounters(range: DayRange): Promise<CounterReading[]>;
   /** First and last day with a day counter, if any. */
   dayCounterSpan(): Promise<DayRange | undefined>;
-  /** Adds the correction if the counter's version is still `drift.version`. */
-  correct(drift: Drift): Promise<'corrected' | 'changed'>;
+  /** Adds each correction if its counter's version is still `drift.version`; one outcome each. */
+  correct(drifts: readonly Drift[]): Promise<('corrected' | 'changed')[]>;
   now(): number;
   sleep(ms: number): Promise<void>;
 }
@@ -134,13 +137,24 @@ export async function reconcile(
     remaining = roundDrifts;
     let correctedNow = 0;
     if (!options.dryRun) {
-      for (const drift of stable) {
-        if ((await ports.correct(drift)) === 'corrected') {
-          corrected.push(drift);
-          correctedNow += 1;
-        } else {
-          changed.add(counterId(drift.unit, drift.period));
-        }
+      // Each repair stands alone (one counter, its own condition), so they can go out together.
+      const batches: Drift[][] = [];
+      for (let at = 0; at < stable.length; at += repairsPerBatch) {
+        batches.push(stable.slice(at, at + repairsPerBatch));
+      }
+      for (let at = 0; at < batches.length; at += batchesAtOnce) {
+        const group = batches.slice(at, at + batchesAtOnce);
+        const outcomes = (await Promise.all(group.map((batch) => ports.correct(batch)))).flat();
+        const drifted = group.flat();
+        outcomes.forEach((outcome, index) => {
+          const drift = drifted[index] as Drift;
+          if (outcome === 'corrected') {
+            corrected.push(drift);
+            correctedNow += 1;
+          } else {
+            changed.add(counterId(drift.unit, drift.period));
+          }
+        });
       }
     }
     options.onRound?.({

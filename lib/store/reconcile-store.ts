@@ -2,6 +2,7 @@
 // markers, counters with their versions, and conditional corrections.
 import {
   ConditionalCheckFailedException,
+  TransactionCanceledException,
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -11,6 +12,7 @@ import {
   paginateQuery,
   QueryCommand,
   ScanCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ruleAttributes } from '../counting/message.js';
@@ -183,22 +185,55 @@ export class DynamoDbReconcileStore implements Ports {
     return from && to ? { from, to } : undefined;
   }
 
-  async correct(drift: Drift): Promise<'corrected' | 'changed'> {
+  /**
+   * Adds each correction on the condition that its counter's version is still the one read. Up to
+   * 100 go in one transaction; if it is cancelled, the corrections whose condition failed are
+   * reported as changed and the others are written one by one.
+   */
+  async correct(drifts: readonly Drift[]): Promise<('corrected' | 'changed')[]> {
+    const outcomes: ('corrected' | 'changed')[] = [];
+    for (let at = 0; at < drifts.length; at += 100) {
+      const group = drifts.slice(at, at + 100);
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: group.map((drift) => ({ Update: this.correction(drift) })),
+          }),
+        );
+        outcomes.push(...group.map(() => 'corrected' as const));
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        for (const [index, drift] of group.entries()) {
+          outcomes.push(
+            reasons[index]?.Code === 'ConditionalCheckFailed'
+              ? 'changed'
+              : await this.correctOne(drift),
+          );
+        }
+      }
+    }
+    return outcomes;
+  }
+
+  private correction(drift: Drift) {
+    return {
+      TableName: this.options.countersTable,
+      Key: counterKey(drift.unit, drift.period),
+      UpdateExpression: 'ADD messages :correction, version :one',
+      ConditionExpression:
+        drift.version === undefined ? 'attribute_not_exists(version)' : 'version = :version',
+      ExpressionAttributeValues: {
+        ':correction': drift.correction,
+        ':one': 1,
+        ...(drift.version === undefined ? {} : { ':version': drift.version }),
+      },
+    };
+  }
+
+  private async correctOne(drift: Drift): Promise<'corrected' | 'changed'> {
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.options.countersTable,
-          Key: counterKey(drift.unit, drift.period),
-          UpdateExpression: 'ADD messages :correction, version :one',
-          ConditionExpression:
-            drift.version === undefined ? 'attribute_not_exists(version)' : 'version = :version',
-          ExpressionAttributeValues: {
-            ':correction': drift.correction,
-            ':one': 1,
-            ...(drift.version === undefined ? {} : { ':version': drift.version }),
-          },
-        }),
-      );
+      await this.client.send(new UpdateCommand(this.correction(drift)));
       return 'corrected';
     } catch (error) {
       if (

@@ -133,9 +133,7 @@ describe('count-messages over the real stream', () => {
         ts: new Date(Date.UTC(2023, 4, 25) + i * 86_000).toISOString(),
       }),
     );
-    for (let i = 0; i < items.length; i += 50) {
-      await Promise.all(items.slice(i, i + 50).map((item) => messages.put(item)));
-    }
+    await messages.putMany(items);
 
     await deliver(await newRecords(), 1000);
 

@@ -117,12 +117,11 @@ describe('counters reconcile', () => {
   it('ends exact while new messages, edits and deletes are written and counted meanwhile', async () => {
     await addToCounter('day', '2024-03-02', 9);
     await addToCounter('quarter-hour#2024-03', '2024-03-02T05:00', 4);
-    let writing = true;
+    // A fixed amount of writing, running while the reconcile does: new messages, and an edit, a
+    // soft delete and a hard delete each time, on the very days being reconciled.
     const writer = (async () => {
-      let round = 0;
-      while (writing) {
+      for (let round = 0; round < 12; round++) {
         const ids = await writeMessages(10, 6);
-        // Edit one, soft-delete one, hard-delete one: changes to the days being reconciled.
         await messages.put(
           messageItem({
             _id: ids[0] as string,
@@ -135,14 +134,11 @@ describe('counters reconcile', () => {
           messageItem({ _id: ids[1] as string, ts: sentOn(1, 301), t: 'rm', msg: '' }),
         );
         await messages.delete(ids[2] as string);
-        round += 1;
       }
-      return round;
+      return 12;
     })();
 
-    const { report } = await reconcile({});
-    writing = false;
-    const rounds = await writer;
+    const [{ report }, rounds] = await Promise.all([reconcile({}), writer]);
     await poller.drained();
 
     expect(rounds).toBeGreaterThan(0);
@@ -197,7 +193,7 @@ describe('counters reconcile', () => {
             return store.readMarkers(eventIds);
           },
           dayCounterSpan: () => store.dayCounterSpan(),
-          correct: (drift) => store.correct(drift),
+          correct: (drifts) => store.correct(drifts),
           now: Date.now,
           sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         },

@@ -1,0 +1,117 @@
+// counters backfill: 100,000 messages across 400 days, counted once through the stream and once by
+// a backfill of an empty Counters table from the same table, give the same counters.
+import { randomBytes } from 'node:crypto';
+import { UpdateTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { adminContext } from '../../infra/admin/context.js';
+import { reconcileCounters } from '../../infra/admin/counters.js';
+import { createTables, deleteTables } from '../../infra/local/tables.js';
+import { readCounters, recountMessages } from '../helpers/counters.js';
+import { messageItem } from '../helpers/messages.js';
+import { captureOutput } from '../helpers/output.js';
+import { StreamFeeder } from '../helpers/stream.js';
+import { localClient, useTestTables } from '../helpers/tables.js';
+
+const tables = await useTestTables();
+captureOutput();
+const { handler } = await import('../../functions/count-messages.js');
+const client = localClient();
+const documentClient = DynamoDBDocumentClient.from(client);
+const second = await createTables(
+  client,
+  `engagement-dashboard-backfill-${randomBytes(3).toString('hex')}`,
+);
+afterAll(() => deleteTables(client, second.names));
+
+const messageCount = 100_000;
+const days = 400;
+
+/** Messages in the order a chat writes them: by time, across rooms of every counted type. */
+async function writeHistory(): Promise<void> {
+  const start = Date.UTC(2022, 0, 1);
+  const spacing = (days * 86_400_000) / messageCount;
+  let next = 0;
+  const writer = async () => {
+    while (next < messageCount) {
+      const from = next;
+      next += 25;
+      const items = Array.from({ length: Math.min(25, messageCount - from) }, (_, offset) => {
+        const i = from + offset;
+        return {
+          PutRequest: {
+            Item: messageItem({
+              _id: `h${i}`,
+              rid: `room-${i % 11}`,
+              roomType: ['c', 'p', 'd', 'c', 'l'][i % 5] as string,
+              ts: new Date(start + Math.floor(i * spacing) + (i % 997)).toISOString(),
+              ...(i % 50 === 0 ? { t: 'uj' } : {}),
+            }),
+          },
+        };
+      });
+      let pending: typeof items = items;
+      while (pending.length > 0) {
+        const { UnprocessedItems } = await documentClient.send(
+          new BatchWriteCommand({ RequestItems: { [tables.messages]: pending } }),
+        );
+        pending = (UnprocessedItems?.[tables.messages] ?? []) as typeof items;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, writer));
+}
+
+describe('counters backfill', () => {
+  it('builds from 100,000 messages over 400 days the counters streaming them built', async () => {
+    await writeHistory();
+    const feeder = await StreamFeeder.of(tables.messages);
+    expect(await feeder.deliverNew(handler, 1000)).toBe(messageCount);
+    const streamed = await readCounters(tables.counters);
+
+    // The table's history now predates its stream, as for a table the service is added to.
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tables.messages,
+        StreamSpecification: { StreamEnabled: false },
+      }),
+    );
+    await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tables.messages });
+    process.env.COUNTERS_TABLE = second.names.counters;
+    const context = adminContext(false);
+    try {
+      const { report } = await reconcileCounters(
+        context,
+        'backfill',
+        { settle: '100', segments: '8' },
+        { update: () => {}, done: () => {} },
+      );
+      expect(report.scannedMessages).toBe(messageCount);
+      expect(report.unresolved).toEqual([]);
+    } finally {
+      context.close();
+      process.env.COUNTERS_TABLE = tables.counters;
+    }
+
+    const backfilled = await readCounters(second.names.counters);
+    expect(Object.keys(backfilled).filter((id) => id.startsWith('day ')).length).toBe(days);
+    expect(backfilled).toEqual(streamed);
+    expect(backfilled).toEqual(await recountMessages(tables.messages));
+  }, 600_000);
+
+  it('refuses a Counters table that already holds counters', async () => {
+    const context = adminContext(false);
+    try {
+      await expect(
+        reconcileCounters(
+          context,
+          'backfill',
+          { settle: '1' },
+          { update: () => {}, done: () => {} },
+        ),
+      ).rejects.toThrow(/already holds counters; use `counters reconcile`/);
+    } finally {
+      context.close();
+    }
+  });
+});
