@@ -5,12 +5,18 @@ import { cpus, totalmem } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { createTables, tableEnvironment } from '../../infra/local/tables.js';
+import { backfillBenchmark } from './backfill.bench.js';
 import { bundlesBenchmark } from './bundles.bench.js';
 import { countingBenchmark } from './counting.bench.js';
 import type { BenchContext, Benchmark, BenchRow } from './harness.js';
 import { messagesSentBenchmark } from './messages-sent.bench.js';
 
-const benchmarks: Benchmark[] = [countingBenchmark, messagesSentBenchmark, bundlesBenchmark];
+const benchmarks: Benchmark[] = [
+  countingBenchmark,
+  messagesSentBenchmark,
+  bundlesBenchmark,
+  backfillBenchmark,
+];
 
 Object.assign(process.env, {
   AWS_REGION: 'us-east-1',
