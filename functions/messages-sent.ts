@@ -18,7 +18,7 @@ import { classifyEvent } from '../lib/lambda/query-events.js';
 import { MessagesSentService } from '../lib/report/messages-sent-service.js';
 import { AuthDirectory } from '../lib/store/auth-directory.js';
 import { createDocumentClient } from '../lib/store/client.js';
-import { DayCounters } from '../lib/store/day-counters.js';
+import { DayCounters, QuarterHourCounters } from '../lib/store/period-counters.js';
 import { ReportArchive } from '../lib/store/report-archive.js';
 
 const config = loadConfig(queryConfigSchema);
@@ -27,15 +27,17 @@ const metrics = new Metrics();
 const client = createDocumentClient(config.dynamoDb);
 const authDirectory = new AuthDirectory(client, config.authTable);
 const dayCounters = new DayCounters(client, config.countersTable);
+const quarterHourCounters = new QuarterHourCounters(client, config.countersTable);
 const reportArchive = new ReportArchive(client, config.countersTable);
 const service = new MessagesSentService(
   {
     accessRecords: (lookup) => authDirectory.accessRecords(lookup),
     dayCounts: (first, last) => dayCounters.countsBetween(first, last),
+    quarterHourCounts: (fromMs, toMs) => quarterHourCounters.countsBetween(fromMs, toMs),
     saveReport: (window, report, createdAt) => reportArchive.save(window, report, createdAt),
     now: Date.now,
   },
-  config.reportDays,
+  { days: config.reportDays, timeZone: config.reportTimeZone },
 );
 
 export const handler = async (event: unknown, context: Context) => {

@@ -1,6 +1,7 @@
 // Configuration from the environment (design §5), validated once at cold start. Each function asks
 // only for what it uses, and a missing or malformed variable fails with the variable's name.
 import * as z from 'zod/mini';
+import { isTimeZone } from './report/local-days.js';
 
 const tableName = z
   .string({ error: 'is required' })
@@ -81,12 +82,18 @@ export const queryConfigSchema = z.pipe(
     COUNTERS_TABLE: tableName,
     AUTH_TABLE: tableName,
     REPORT_DAYS: positiveInteger(7, 366),
+    REPORT_TIMEZONE: z.optional(
+      z
+        .string()
+        .check(z.refine(isTimeZone, 'must be an IANA time zone name like America/Sao_Paulo')),
+    ),
     ...dynamoDbSettings,
   }),
   z.transform((env) => ({
     countersTable: env.COUNTERS_TABLE,
     authTable: env.AUTH_TABLE,
     reportDays: env.REPORT_DAYS,
+    reportTimeZone: env.REPORT_TIMEZONE,
     dynamoDb: dynamoDbSettingsOf(env),
   })),
 );

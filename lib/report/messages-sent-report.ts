@@ -1,7 +1,8 @@
 // The messages-sent answer (design §2.2), computed from the day counters of the window and of the
 // window before it. Key order follows Rocket.Chat's response.
-import { dayMs, utcDayOf } from '../periods.js';
-import { type DayWindow, daysNewestFirst } from './day-window.js';
+
+import { type DayWindow, dayStartOf, daysNewestFirst } from './day-window.js';
+import { addDays } from './local-days.js';
 
 export interface MessagesSentReport {
   days: { day: string; messages: number }[];
@@ -10,13 +11,13 @@ export interface MessagesSentReport {
   success: true;
 }
 
-/** Message counts by `YYYY-MM-DD`; days without messages may be missing. */
+/** Message counts by day `YYYY-MM-DD` (local dates with a time zone); days without may be missing. */
 export type DayCounts = ReadonlyMap<string, number>;
 
 export function messagesSentReport(window: DayWindow, counts: DayCounts): MessagesSentReport {
   const countOf = (day: string) => counts.get(day) ?? 0;
   const windowDays = daysNewestFirst(window.startDay, window.endDay);
-  const dayBefore = (day: string) => utcDayOf(Date.parse(`${day}T00:00:00.000Z`) - dayMs);
+  const dayBefore = (day: string) => addDays(day, -1);
   const previousDays = daysNewestFirst(window.previousStartDay, dayBefore(window.startDay));
   const sum = (days: string[]) => days.reduce((total, day) => total + countOf(day), 0);
 
@@ -25,7 +26,7 @@ export function messagesSentReport(window: DayWindow, counts: DayCounts): Messag
   return {
     days: windowDays
       .filter((day) => countOf(day) !== 0)
-      .map((day) => ({ day: `${day}T00:00:00.000Z`, messages: countOf(day) })),
+      .map((day) => ({ day: dayStartOf(window, day), messages: countOf(day) })),
     period: { count, variation: count - sum(previousDays) },
     yesterday: { count: yesterday, variation: countOf(window.endDay) - yesterday },
     success: true,

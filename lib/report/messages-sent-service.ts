@@ -2,8 +2,7 @@
 // authenticate; other Lambdas and schedules, which IAM already authorised.
 import { type AccessRecords, decideAccess } from '../auth/access.js';
 import { hashLoginToken } from '../auth/login-token.js';
-import { dayMs, startOfUtcDay } from '../periods.js';
-import { type DayWindow, dayWindow } from './day-window.js';
+import { completeDaysBefore, type DayWindow, dayWindow } from './day-window.js';
 import {
   invalidParams,
   notAuthenticated,
@@ -13,10 +12,13 @@ import {
 } from './errors.js';
 import { type MessagesSentReport, messagesSentReport } from './messages-sent-report.js';
 import { parseMessagesSentParameters, type RawParameters } from './query-parameters.js';
+import { countersToRead, localDayCounts } from './window-counts.js';
 
 export interface MessagesSentPorts {
   accessRecords(lookup: { userId: string; hashedToken: string }): Promise<AccessRecords>;
   dayCounts(firstDay: string, lastDay: string): Promise<Map<string, number>>;
+  /** Quarter-hour counts (`YYYY-MM-DDTHH:mm` → messages) in [fromMs, toMs). */
+  quarterHourCounts(fromMs: number, toMs: number): Promise<Map<string, number>>;
   saveReport(window: DayWindow, report: MessagesSentReport, createdAt: string): Promise<void>;
   now(): number;
 }
@@ -34,7 +36,7 @@ const maxTokenLength = 512;
 export class MessagesSentService {
   constructor(
     private readonly ports: MessagesSentPorts,
-    private readonly reportDays: number,
+    private readonly report: { days: number; timeZone?: string | undefined },
   ) {}
 
   /**
@@ -75,16 +77,15 @@ export class MessagesSentService {
   }
 
   /**
-   * The report of the `reportDays` complete UTC days before the day of `eventTime`, stored so that
-   * a schedule delivering the same event twice leaves one item.
+   * The report of the configured number of complete days (UTC, or of the configured time zone)
+   * before the day of `eventTime`, stored so that a repeated event leaves one item.
    */
   async scheduledReport(
     eventTime: string,
   ): Promise<{ window: DayWindow; report: MessagesSentReport }> {
     const eventMs = Date.parse(eventTime);
     if (Number.isNaN(eventMs)) throw invalidParams('The scheduled event has no valid time');
-    const endMs = startOfUtcDay(eventMs) - dayMs;
-    const window = dayWindow(endMs - (this.reportDays - 1) * dayMs, endMs);
+    const window = completeDaysBefore(eventMs, this.report.days, this.report.timeZone);
     if (!window.ok) throw window.error;
     const report = messagesSentReport(window.value, await this.countsFor(window.value));
     await this.ports.saveReport(window.value, report, new Date(this.ports.now()).toISOString());
@@ -94,11 +95,15 @@ export class MessagesSentService {
   private windowOf(parameters: RawParameters) {
     const parsed = parseMessagesSentParameters(parameters);
     if (!parsed.ok) return parsed;
-    return dayWindow(Date.parse(parsed.value.start), Date.parse(parsed.value.end));
+    const { start, end, timezone } = parsed.value;
+    return dayWindow(Date.parse(start), Date.parse(end), timezone);
   }
 
-  private countsFor(window: DayWindow): Promise<Map<string, number>> {
-    return this.ports.dayCounts(window.previousStartDay, window.endDay);
+  /** Day counts of the window and the window before it, in one round trip of reads. */
+  private async countsFor(window: DayWindow): Promise<Map<string, number>> {
+    const toRead = countersToRead(window);
+    if (toRead.read === 'days') return this.ports.dayCounts(toRead.first, toRead.last);
+    return localDayCounts(window, await this.ports.quarterHourCounts(toRead.fromMs, toRead.toMs));
   }
 }
 

@@ -2,12 +2,17 @@
 // zod/mini, imported whole as a namespace: esbuild keeps only what is used (the classic API,
 // imported as `{ z }`, would add 450 KB to each function bundle).
 import * as z from 'zod/mini';
-import { failedValidation, missingKey, type RequestError } from './errors.js';
+import { failedValidation, invalidParams, missingKey, type RequestError } from './errors.js';
 
 /** Exactly the `Date.prototype.toISOString()` form, on a date that exists. */
 const isoTimestamp = z.iso.datetime({ precision: 3 });
 
-const parametersSchema = z.object({ start: isoTimestamp, end: isoTimestamp });
+// `timezone` is checked against the platform's zones when the window is built (day-window.ts).
+const parametersSchema = z.object({
+  start: isoTimestamp,
+  end: isoTimestamp,
+  timezone: z.optional(z.string()),
+});
 
 export type MessagesSentParameters = z.infer<typeof parametersSchema>;
 
@@ -25,11 +30,21 @@ export function parseMessagesSentParameters(
     if (values === undefined) return undefined;
     return values.length === 1 ? values[0] : values;
   };
-  const result = parametersSchema.safeParse({ start: single('start'), end: single('end') });
+  const result = parametersSchema.safeParse({
+    start: single('start'),
+    end: single('end'),
+    timezone: single('timezone'),
+  });
   if (result.success) return { ok: true, value: result.data };
   // Rocket.Chat reports the first failing key, start before end.
   const [issue] = result.error.issues;
   const key = String(issue?.path[0] ?? 'start');
+  if (key === 'timezone') {
+    return {
+      ok: false,
+      error: invalidParams('The timezone must be given once, as an IANA time zone name'),
+    };
+  }
   return {
     ok: false,
     error: raw[key] === undefined ? missingKey(key) : failedValidation(key),

@@ -4,7 +4,7 @@
 //   day counter      day                      2023-05-30           messages (N), version (N)
 //   quarter-hour     quarter-hour#2023-05     2023-05-30T13:45     messages (N), version (N)
 //   run marker       run#<eventID>            run                  through (S), expiresAt (N)
-//   report           report#<days>d           2023-05-30           the report (M), createdAt
+//   report           report#<days>d[#<zone>]  2023-05-30           the report (M), createdAt
 //
 // All day counters share one partition, so one Query over a sort-key range returns a whole window
 // and the window before it, in day order. Quarter-hours are partitioned by UTC month, so a query
@@ -35,6 +35,6 @@ export function runMarkerKey(firstEventId: string): ItemKey {
   return { pk: `run#${firstEventId}`, sk: 'run' };
 }
 
-export function reportKey(days: number, endDay: string): ItemKey {
-  return { pk: `report#${days}d`, sk: endDay };
+export function reportKey(days: number, endDay: string, timeZone?: string): ItemKey {
+  return { pk: timeZone ? `report#${days}d#${timeZone}` : `report#${days}d`, sk: endDay };
 }

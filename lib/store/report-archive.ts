@@ -16,9 +16,10 @@ export class ReportArchive {
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          ...reportKey(window.days, window.endDay),
+          ...reportKey(window.days, window.endDay, window.timeZone),
           startDay: window.startDay,
           endDay: window.endDay,
+          timeZone: window.timeZone ?? 'UTC',
           report,
           createdAt,
         },

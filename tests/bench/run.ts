@@ -10,12 +10,14 @@ import { bundlesBenchmark } from './bundles.bench.js';
 import { countingBenchmark } from './counting.bench.js';
 import type { BenchContext, Benchmark, BenchRow } from './harness.js';
 import { messagesSentBenchmark } from './messages-sent.bench.js';
+import { timezonesBenchmark } from './timezones.bench.js';
 
 const benchmarks: Benchmark[] = [
   countingBenchmark,
   messagesSentBenchmark,
   bundlesBenchmark,
   backfillBenchmark,
+  timezonesBenchmark,
 ];
 
 Object.assign(process.env, {

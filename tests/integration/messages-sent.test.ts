@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoToken, demoUser, writeDemoData } from '../../infra/local/demo-data.js';
 import { hashLoginToken } from '../../lib/auth/login-token.js';
 import { AuthAdmin } from '../../lib/store/auth-admin.js';
-import { DayCounters } from '../../lib/store/day-counters.js';
+import { DayCounters } from '../../lib/store/period-counters.js';
 import {
   httpApiEvent,
   type RequestShape,
