@@ -20,9 +20,19 @@ export interface LocalHttpServer {
 
 const maxBodyBytes = 1024 * 1024;
 
-function sendJson(res: ServerResponse, statusCode: number, body: unknown): void {
-  res.writeHead(statusCode, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+function sendJson(
+  res: ServerResponse,
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(statusCode, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
+  res.end(text);
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
@@ -114,7 +124,9 @@ export async function startHttpServer(options: {
     try {
       const body = await readBody(req);
       if (body === undefined) {
-        sendJson(res, 413, { message: 'Request Entity Too Large' });
+        // Stop reading the rest of an oversized body: answer, then close the connection.
+        sendJson(res, 413, { message: 'Request Entity Too Large' }, { connection: 'close' });
+        res.on('finish', () => req.destroy());
         return;
       }
       writeResult(res, await options.handler(toHttpApiEvent(req, body), options.context()));
