@@ -5,11 +5,6 @@ export const minuteMs = 60_000;
 export const quarterHourMs = 15 * minuteMs;
 export const dayMs = 24 * 60 * minuteMs;
 
-/** `2023-05-30` for any instant of that UTC day. */
-export function utcDayOf(instantMs: number): string {
-  return new Date(instantMs).toISOString().slice(0, 10);
-}
-
 /** `2023-05-30T13:45` for any instant in [13:45, 14:00) UTC that day. */
 export function quarterHourOf(instantMs: number): string {
   return new Date(Math.floor(instantMs / quarterHourMs) * quarterHourMs).toISOString().slice(0, 16);
@@ -25,11 +20,6 @@ export function periodsOfTimestamp(iso: string): { day: string; quarterHour: str
     day: iso.slice(0, 10),
     quarterHour: `${iso.slice(0, 14)}${quarter === 0 ? '00' : quarter}`,
   };
-}
-
-/** UTC midnight starting the day that contains the instant. */
-export function startOfUtcDay(instantMs: number): number {
-  return Math.floor(instantMs / dayMs) * dayMs;
 }
 
 /** The instant a day or quarter-hour name starts at. */

@@ -2,13 +2,10 @@
 // makes the document's request (start=2023-05-20, end=2023-05-30) answer with its exact JSON —
 // counted through the stream like any other message, with the noise a real chat has (system
 // messages, livechat, edits, hidden edit history, soft and hard deletes) that must not count.
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { hashLoginToken } from '../../lib/auth/login-token.js';
 import { AuthAdmin } from '../../lib/store/auth-admin.js';
+import { writeAll } from '../../lib/store/put-all.js';
 import type { TableNames } from './tables.js';
 
 export const demoUser = {
@@ -162,32 +159,15 @@ export async function writeDemoData(
     rounds[round] = writes;
   }
   for (const round of rounds) {
-    const requests = round.map((write) =>
-      write.kind === 'put'
-        ? { PutRequest: { Item: write.item } }
-        : { DeleteRequest: { Key: { _id: write.id } } },
+    await writeAll(
+      client,
+      tables.messages,
+      round.map((write) =>
+        write.kind === 'put'
+          ? { PutRequest: { Item: write.item } }
+          : { DeleteRequest: { Key: { _id: write.id } } },
+      ),
+      64,
     );
-    const batches = Array.from({ length: Math.ceil(requests.length / 25) }, (_, index) =>
-      requests.slice(index * 25, index * 25 + 25),
-    );
-    await Promise.all(batches.map((batch) => writeBatch(client, tables.messages, batch)));
-  }
-}
-
-type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
-
-async function writeBatch(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-  requests: WriteRequest[],
-): Promise<void> {
-  let pending = requests;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt > 5) throw new Error(`DynamoDB left ${pending.length} demo writes unprocessed`);
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-    const { UnprocessedItems } = await client.send(
-      new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
-    );
-    pending = UnprocessedItems?.[tableName] ?? [];
   }
 }

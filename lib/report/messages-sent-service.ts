@@ -7,7 +7,6 @@ import {
   invalidParams,
   notAuthenticated,
   notPermitted,
-  RequestError,
   serviceUnavailable,
 } from './errors.js';
 import { type MessagesSentReport, messagesSentReport } from './messages-sent-report.js';
@@ -105,8 +104,4 @@ export class MessagesSentService {
     if (toRead.read === 'days') return this.ports.dayCounts(toRead.first, toRead.last);
     return localDayCounts(window, await this.ports.quarterHourCounts(toRead.fromMs, toRead.toMs));
   }
-}
-
-export function isRequestError(error: unknown): error is RequestError {
-  return error instanceof RequestError;
 }

@@ -21,7 +21,10 @@ export async function streamArnOf(
   return Table?.StreamSpecification?.StreamEnabled ? Table.LatestStreamArn : undefined;
 }
 
-async function shardsOf(streams: DynamoDBStreamsClient, StreamArn: string): Promise<Shard[]> {
+export async function shardsOf(
+  streams: DynamoDBStreamsClient,
+  StreamArn: string,
+): Promise<Shard[]> {
   const shards: Shard[] = [];
   let ExclusiveStartShardId: string | undefined;
   do {

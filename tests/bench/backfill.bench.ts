@@ -1,10 +1,11 @@
 // counters backfill: messages per second from a Messages table with history into an empty
 // Counters table, by the number of parallel Scan segments.
 import { UpdateTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { adminContext } from '../../infra/admin/context.js';
 import { reconcileCounters } from '../../infra/admin/counters.js';
 import { createTables, deleteTables } from '../../infra/local/tables.js';
+import { putAll } from '../../lib/store/put-all.js';
 import { type Benchmark, type BenchRow, compared } from './harness.js';
 import { timed } from './stats.js';
 
@@ -17,35 +18,17 @@ export const backfillBenchmark: Benchmark = {
     const documentClient = DynamoDBDocumentClient.from(context.client);
     const history = await createTables(context.client, 'engagement-dashboard-bench-history');
     const start = Date.UTC(2023, 0, 1);
-    const writes = Array.from({ length: messageCount / 25 }, (_, batch) =>
-      Array.from({ length: 25 }, (_, offset) => {
-        const i = batch * 25 + offset;
-        return {
-          PutRequest: {
-            Item: {
-              _id: `bf${i}`,
-              rid: `room-${i % 9}`,
-              roomType: ['c', 'p', 'd'][i % 3],
-              ts: new Date(
-                start + Math.floor((i * days * 86_400_000) / messageCount),
-              ).toISOString(),
-              msg: 'history',
-            },
-          },
-        };
-      }),
+    await putAll(
+      documentClient,
+      history.names.messages,
+      Array.from({ length: messageCount }, (_, i) => ({
+        _id: `bf${i}`,
+        rid: `room-${i % 9}`,
+        roomType: ['c', 'p', 'd'][i % 3],
+        ts: new Date(start + Math.floor((i * days * 86_400_000) / messageCount)).toISOString(),
+        msg: 'history',
+      })),
     );
-    for (let at = 0; at < writes.length; at += 16) {
-      await Promise.all(
-        writes
-          .slice(at, at + 16)
-          .map((RequestItems) =>
-            documentClient.send(
-              new BatchWriteCommand({ RequestItems: { [history.names.messages]: RequestItems } }),
-            ),
-          ),
-      );
-    }
     // History that predates the stream, as when the service is added to an existing table.
     await context.client.send(
       new UpdateTableCommand({

@@ -9,7 +9,9 @@ import { backfillBenchmark } from './backfill.bench.js';
 import { bundlesBenchmark } from './bundles.bench.js';
 import { countingBenchmark } from './counting.bench.js';
 import type { BenchContext, Benchmark, BenchRow } from './harness.js';
+import { localStackBenchmark } from './local-stack.bench.js';
 import { messagesSentBenchmark } from './messages-sent.bench.js';
+import { readPathBenchmark } from './read-path.bench.js';
 import { timezonesBenchmark } from './timezones.bench.js';
 
 const benchmarks: Benchmark[] = [
@@ -18,6 +20,8 @@ const benchmarks: Benchmark[] = [
   bundlesBenchmark,
   backfillBenchmark,
   timezonesBenchmark,
+  readPathBenchmark,
+  localStackBenchmark,
 ];
 
 Object.assign(process.env, {

@@ -1,9 +1,10 @@
 // Time-zone answers: latency of 30-day and 366-day queries in America/Sao_Paulo against the same
 // UTC query, and the counter items each reads.
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { counterKey } from '../../lib/store/counter-keys.js';
 import { DayCounters, QuarterHourCounters } from '../../lib/store/period-counters.js';
+import { putAll } from '../../lib/store/put-all.js';
 import { lambdaContext } from '../helpers/lambda.js';
 import { type Benchmark, type BenchRow, compared } from './harness.js';
 import { median, timed } from './stats.js';
@@ -44,21 +45,7 @@ async function seedCounters(client: DynamoDBDocumentClient, table: string): Prom
       version: 1,
     });
   }
-  const batches: Record<string, unknown>[][] = [];
-  for (let at = 0; at < items.length; at += 25) batches.push(items.slice(at, at + 25));
-  for (let at = 0; at < batches.length; at += 16) {
-    await Promise.all(
-      batches.slice(at, at + 16).map(async (batch) => {
-        let pending = batch.map((Item) => ({ PutRequest: { Item } }));
-        while (pending.length > 0) {
-          const { UnprocessedItems } = await client.send(
-            new BatchWriteCommand({ RequestItems: { [table]: pending } }),
-          );
-          pending = (UnprocessedItems?.[table] ?? []) as typeof pending;
-        }
-      }),
-    );
-  }
+  await putAll(client, table, items);
 }
 
 export const timezonesBenchmark: Benchmark = {

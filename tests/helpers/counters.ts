@@ -9,10 +9,15 @@ export type CounterTable = Record<string, number>;
 
 const documentClient = () => DynamoDBDocumentClient.from(localClient());
 
-async function scanAll(TableName: string): Promise<Record<string, unknown>[]> {
+/** Where to read; the run's DynamoDB Local unless a test brings its own. */
+export interface ReadFrom {
+  client?: DynamoDBDocumentClient;
+}
+
+async function scanAll(TableName: string, from: ReadFrom = {}): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   for await (const page of paginateScan(
-    { client: documentClient() },
+    { client: from.client ?? documentClient() },
     { TableName, ConsistentRead: true },
   )) {
     items.push(...(page.Items ?? []));
@@ -21,9 +26,9 @@ async function scanAll(TableName: string): Promise<Record<string, unknown>[]> {
 }
 
 /** Non-zero day and quarter-hour counters, as `pk sk` → messages. */
-export async function readCounters(countersTable: string): Promise<CounterTable> {
+export async function readCounters(countersTable: string, from?: ReadFrom): Promise<CounterTable> {
   const counters: CounterTable = {};
-  for (const item of await scanAll(countersTable)) {
+  for (const item of await scanAll(countersTable, from)) {
     const pk = String(item.pk);
     if (pk !== dayPartition && !pk.startsWith('quarter-hour#')) continue;
     const messages = Number(item.messages);
@@ -35,10 +40,11 @@ export async function readCounters(countersTable: string): Promise<CounterTable>
 /** What the counters must be: every item of the Messages table counted from scratch. */
 export async function recountMessages(
   messagesTable: string,
+  from?: ReadFrom,
   countedRoomTypes: ReadonlySet<string> = new Set(['c', 'p', 'd']),
 ): Promise<CounterTable> {
   const counters: CounterTable = {};
-  for (const item of await scanAll(messagesTable)) {
+  for (const item of await scanAll(messagesTable, from)) {
     const { deltas } = effectOfChange(
       { eventId: 'recount', sequenceNumber: '0', newImage: item },
       countedRoomTypes,

@@ -1,10 +1,6 @@
 // Message items as a Rocket.Chat-like chat backend writes them into the Messages table.
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  PutCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { putAll } from '../../lib/store/put-all.js';
 import { localClient } from './tables.js';
 
 export interface MessageItem {
@@ -45,21 +41,7 @@ export class MessagesTable {
 
   /** Many new messages at once (BatchWriteItem), in no particular order. */
   async putMany(items: MessageItem[]): Promise<void> {
-    const batches: MessageItem[][] = [];
-    for (let at = 0; at < items.length; at += 25) batches.push(items.slice(at, at + 25));
-    for (let at = 0; at < batches.length; at += 8) {
-      await Promise.all(
-        batches.slice(at, at + 8).map(async (batch) => {
-          let pending = batch.map((Item) => ({ PutRequest: { Item } }));
-          while (pending.length > 0) {
-            const { UnprocessedItems } = await this.client.send(
-              new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
-            );
-            pending = (UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
-          }
-        }),
-      );
-    }
+    await putAll(this.client, this.tableName, items);
   }
 
   async delete(id: string): Promise<void> {

@@ -2,11 +2,9 @@
 // can feed the real stream records to the counting handler.
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
-  DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type Shard,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type {
@@ -17,6 +15,7 @@ import type {
 } from 'aws-lambda';
 import { inject } from 'vitest';
 import { streamEvent, toLambdaStreamRecord } from '../../infra/local/lambda-events.js';
+import { lineageOrder, shardsOf } from '../../lib/store/stream-history.js';
 import { lambdaContext } from './lambda.js';
 import { localClient } from './tables.js';
 
@@ -31,27 +30,11 @@ export async function streamArnOf(tableName: string): Promise<string> {
   }
 }
 
-async function shardsOf(client: DynamoDBStreamsClient, StreamArn: string): Promise<Shard[]> {
-  const shards: Shard[] = [];
-  let ExclusiveStartShardId: string | undefined;
-  do {
-    const { StreamDescription } = await client.send(
-      new DescribeStreamCommand({ StreamArn, ExclusiveStartShardId }),
-    );
-    shards.push(...(StreamDescription?.Shards ?? []));
-    ExclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
-  } while (ExclusiveStartShardId);
-  return shards;
-}
-
 /** Every record currently in the stream, parents' shards before their children's. */
 export async function readWholeStream(StreamArn: string): Promise<StreamRecord[]> {
   const client = new DynamoDBStreamsClient({ endpoint: inject('dynamoDbEndpoint') });
   try {
-    const shards = await shardsOf(client, StreamArn);
-    const ordered = [...shards].sort(
-      (a, b) => (a.ParentShardId === b.ShardId ? 1 : 0) - (b.ParentShardId === a.ShardId ? 1 : 0),
-    );
+    const ordered = lineageOrder(await shardsOf(client, StreamArn));
     const records: StreamRecord[] = [];
     for (const { ShardId } of ordered) {
       let { ShardIterator } = await client.send(

@@ -2,11 +2,12 @@
 // a backfill of an empty Counters table from the same table, give the same counters.
 import { randomBytes } from 'node:crypto';
 import { UpdateTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adminContext } from '../../infra/admin/context.js';
 import { reconcileCounters } from '../../infra/admin/counters.js';
 import { createTables, deleteTables } from '../../infra/local/tables.js';
+import { putAll } from '../../lib/store/put-all.js';
 import { readCounters, recountMessages } from '../helpers/counters.js';
 import { messageItem } from '../helpers/messages.js';
 import { captureOutput } from '../helpers/output.js';
@@ -28,43 +29,23 @@ const messageCount = 100_000;
 const days = 400;
 
 /** Messages in the order a chat writes them: by time, across rooms of every counted type. */
-async function writeHistory(): Promise<void> {
+function* history(): Iterable<Record<string, unknown>> {
   const start = Date.UTC(2022, 0, 1);
   const spacing = (days * 86_400_000) / messageCount;
-  let next = 0;
-  const writer = async () => {
-    while (next < messageCount) {
-      const from = next;
-      next += 25;
-      const items = Array.from({ length: Math.min(25, messageCount - from) }, (_, offset) => {
-        const i = from + offset;
-        return {
-          PutRequest: {
-            Item: messageItem({
-              _id: `h${i}`,
-              rid: `room-${i % 11}`,
-              roomType: ['c', 'p', 'd', 'c', 'l'][i % 5] as string,
-              ts: new Date(start + Math.floor(i * spacing) + (i % 997)).toISOString(),
-              ...(i % 50 === 0 ? { t: 'uj' } : {}),
-            }),
-          },
-        };
-      });
-      let pending: typeof items = items;
-      while (pending.length > 0) {
-        const { UnprocessedItems } = await documentClient.send(
-          new BatchWriteCommand({ RequestItems: { [tables.messages]: pending } }),
-        );
-        pending = (UnprocessedItems?.[tables.messages] ?? []) as typeof items;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, writer));
+  for (let i = 0; i < messageCount; i++) {
+    yield messageItem({
+      _id: `h${i}`,
+      rid: `room-${i % 11}`,
+      roomType: ['c', 'p', 'd', 'c', 'l'][i % 5] as string,
+      ts: new Date(start + Math.floor(i * spacing) + (i % 997)).toISOString(),
+      ...(i % 50 === 0 ? { t: 'uj' } : {}),
+    });
+  }
 }
 
 describe('counters backfill', () => {
   it('builds from 100,000 messages over 400 days the counters streaming them built', async () => {
-    await writeHistory();
+    await putAll(documentClient, tables.messages, history());
     const feeder = await StreamFeeder.of(tables.messages);
     expect(await feeder.deliverNew(handler, 1000)).toBe(messageCount);
     const streamed = await readCounters(tables.counters);

@@ -11,15 +11,15 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
-import { BatchWriteCommand, DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { streamEvent, toLambdaStreamRecord } from '../../infra/local/lambda-events.js';
 import { createTables, tableEnvironment } from '../../infra/local/tables.js';
-import { effectOfChange } from '../../lib/counting/changes.js';
-import { counterKey } from '../../lib/store/counter-keys.js';
+import { putAll } from '../../lib/store/put-all.js';
 import { httpApiEvent } from '../helpers/api-gateway.js';
+import { readCounters, recountMessages } from '../helpers/counters.js';
 import { lambdaContext } from '../helpers/lambda.js';
 import { messageItem } from '../helpers/messages.js';
 import { captureOutput } from '../helpers/output.js';
@@ -72,36 +72,6 @@ async function streamRecords(): Promise<DynamoDBRecord[]> {
   }
 }
 
-async function countersAndRecount(): Promise<[Record<string, number>, Record<string, number>]> {
-  const counters: Record<string, number> = {};
-  for await (const page of paginateScan(
-    { client: documentClient },
-    { TableName: names.counters },
-  )) {
-    for (const item of page.Items ?? []) {
-      if (item.pk === 'day' || String(item.pk).startsWith('quarter-hour#')) {
-        if (item.messages !== 0) counters[`${item.pk} ${item.sk}`] = Number(item.messages);
-      }
-    }
-  }
-  const recount: Record<string, number> = {};
-  for await (const page of paginateScan(
-    { client: documentClient },
-    { TableName: names.messages },
-  )) {
-    for (const item of page.Items ?? []) {
-      for (const { unit, period, delta } of effectOfChange(
-        { eventId: 'x', sequenceNumber: '0', newImage: item },
-        new Set(['c', 'p', 'd']),
-      ).deltas) {
-        const { pk, sk } = counterKey(unit, period);
-        recount[`${pk} ${sk}`] = (recount[`${pk} ${sk}`] ?? 0) + delta;
-      }
-    }
-  }
-  return [counters, recount];
-}
-
 describe('DynamoDB Local stopped mid-run', () => {
   it('answers 503 in time, fails the stream batch, and ends exact once DynamoDB is back', async () => {
     const items = Array.from({ length: 60 }, (_, i) =>
@@ -110,20 +80,7 @@ describe('DynamoDB Local stopped mid-run', () => {
         ts: new Date(Date.UTC(2024, 5, 1 + (i % 3), i % 24)).toISOString(),
       }),
     );
-    await documentClient.send(
-      new BatchWriteCommand({
-        RequestItems: {
-          [names.messages]: items.slice(0, 25).map((Item) => ({ PutRequest: { Item } })),
-        },
-      }),
-    );
-    await documentClient.send(
-      new BatchWriteCommand({
-        RequestItems: {
-          [names.messages]: items.slice(25, 50).map((Item) => ({ PutRequest: { Item } })),
-        },
-      }),
-    );
+    await putAll(documentClient, names.messages, items.slice(0, 50));
     const records = await streamRecords();
     const [first, second] = [records.slice(0, 30), records.slice(30)];
     expect(
@@ -161,8 +118,8 @@ describe('DynamoDB Local stopped mid-run', () => {
       (await countMessages.handler(streamEvent(first), lambdaContext())).batchItemFailures,
     ).toEqual([]);
 
-    const [counters, recount] = await countersAndRecount();
-    expect(counters).toEqual(recount);
+    const counters = await readCounters(names.counters, { client: documentClient });
+    expect(counters).toEqual(await recountMessages(names.messages, { client: documentClient }));
     expect(counters['day 2024-06-01']).toBe(17);
   });
 });
