@@ -13,11 +13,10 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import { inject } from 'vitest';
 import { streamEvent, toLambdaStreamRecord } from '../../infra/local/lambda-events.js';
 import { lineageOrder, shardsOf } from '../../lib/store/stream-history.js';
 import { lambdaContext } from './lambda.js';
-import { localClient } from './tables.js';
+import { localClient, localEndpoint } from './tables.js';
 
 export async function streamArnOf(tableName: string): Promise<string> {
   const client = localClient();
@@ -32,7 +31,7 @@ export async function streamArnOf(tableName: string): Promise<string> {
 
 /** Every record currently in the stream, parents' shards before their children's. */
 export async function readWholeStream(StreamArn: string): Promise<StreamRecord[]> {
-  const client = new DynamoDBStreamsClient({ endpoint: inject('dynamoDbEndpoint') });
+  const client = new DynamoDBStreamsClient({ endpoint: localEndpoint() });
   try {
     const ordered = lineageOrder(await shardsOf(client, StreamArn));
     const records: StreamRecord[] = [];

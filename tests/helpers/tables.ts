@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, inject } from 'vitest';
+import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import {
   createTables,
   deleteTables,
@@ -10,9 +11,28 @@ import {
   tableEnvironment,
 } from '../../infra/local/tables.js';
 
-/** A client of the run's DynamoDB Local itself, whatever AWS_ENDPOINT_URL_DYNAMODB says. */
+let ownEndpoint: string | undefined;
+
+/** The DynamoDB Local this file's helpers use: the run's one, unless the file started its own. */
+export function localEndpoint(): string {
+  return ownEndpoint ?? inject('dynamoDbEndpoint');
+}
+
+/**
+ * Starts a DynamoDB Local for this file alone, for work heavy enough to slow every file after it
+ * down if done in the shared one, and points the helpers and the functions at it.
+ */
+export async function useOwnDynamoDbLocal(): Promise<void> {
+  const dynamoDbLocal = await startDynamoDbLocal();
+  afterAll(() => dynamoDbLocal.stop());
+  ownEndpoint = dynamoDbLocal.endpoint;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = ownEndpoint;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS = ownEndpoint;
+}
+
+/** A client of this file's DynamoDB Local itself, whatever AWS_ENDPOINT_URL_DYNAMODB says. */
 export function localClient(): DynamoDBClient {
-  return new DynamoDBClient({ endpoint: inject('dynamoDbEndpoint') });
+  return new DynamoDBClient({ endpoint: localEndpoint() });
 }
 
 /**

@@ -12,8 +12,10 @@ import { readCounters, recountMessages } from '../helpers/counters.js';
 import { messageItem } from '../helpers/messages.js';
 import { captureOutput } from '../helpers/output.js';
 import { StreamFeeder } from '../helpers/stream.js';
-import { localClient, useTestTables } from '../helpers/tables.js';
+import { localClient, useOwnDynamoDbLocal, useTestTables } from '../helpers/tables.js';
 
+// A hundred thousand messages would slow every later file down in the shared DynamoDB Local.
+await useOwnDynamoDbLocal();
 const tables = await useTestTables();
 captureOutput();
 const { handler } = await import('../../functions/count-messages.js');
