@@ -31,7 +31,8 @@ export const handler = async (
     recordCounting(logger, metrics, batch, result, Date.now());
     return { batchItemFailures: result.retryFrom ? [{ itemIdentifier: result.retryFrom }] : [] };
   } catch (error) {
-    // Only an event that is not a stream batch gets here; Lambda reports it as a function error.
+    // An event that is not a usable stream batch gets here (so would a bug): Lambda reports it as
+    // a function error and retries.
     metrics.addMetric('RejectedEvents', MetricUnit.Count, 1);
     logger.error('Rejected an event that is not a usable stream batch', {
       error: summarizeError(error),

@@ -3,12 +3,7 @@
 import { type AccessRecords, decideAccess } from '../auth/access.js';
 import { hashLoginToken } from '../auth/login-token.js';
 import { completeDaysBefore, type DayWindow, dayWindow } from './day-window.js';
-import {
-  invalidParams,
-  notAuthenticated,
-  notPermitted,
-  serviceUnavailable,
-} from './errors.js';
+import { invalidParams, notAuthenticated, notPermitted, serviceUnavailable } from './errors.js';
 import { type MessagesSentReport, messagesSentReport } from './messages-sent-report.js';
 import { parseMessagesSentParameters, type RawParameters } from './query-parameters.js';
 import { countersToRead, localDayCounts } from './window-counts.js';
