@@ -10,7 +10,6 @@ import type {
 import { demoToken, demoUser } from '../../infra/local/demo-data.js';
 import { hashLoginToken } from '../../lib/auth/login-token.js';
 import { loadConfig, queryConfigSchema } from '../../lib/config.js';
-import { AuthAdmin } from '../../lib/store/auth-admin.js';
 import { permissionKey, tokenKey, userKey } from '../../lib/store/auth-keys.js';
 import { createDocumentClient } from '../../lib/store/client.js';
 import { dayPartition } from '../../lib/store/counter-keys.js';
@@ -18,6 +17,7 @@ import { httpApiEvent } from '../helpers/api-gateway.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { lambdaContext } from '../helpers/lambda.js';
 import { insertRecord } from '../helpers/stream-records.js';
+import { userWithToken } from '../helpers/users.js';
 import { type Benchmark, type BenchRow, compared } from './harness.js';
 import { percentile, timed } from './stats.js';
 
@@ -49,13 +49,10 @@ export const messagesSentBenchmark: Benchmark = {
   async run(context): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     const baseClient = createDocumentClient(loadConfig(queryConfigSchema).dynamoDb);
-    const auth = new AuthAdmin(baseClient, context.tables.auth);
-    await auth.putUser(demoUser.userId, ['admin']);
-    await auth.putToken({
-      hashedToken: hashLoginToken(demoToken),
+    await userWithToken(baseClient, context.tables.auth, {
       userId: demoUser.userId,
-      type: 'login',
-      createdAt: new Date().toISOString(),
+      token: demoToken,
+      roles: ['admin'],
     });
     await seedCounters(await context.importFunction('count-messages'));
 

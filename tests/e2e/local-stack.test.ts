@@ -5,10 +5,9 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { demoToken, demoUser } from '../../infra/local/demo-data.js';
 import { startLocalStack } from '../../infra/local/stack.js';
-import { hashLoginToken } from '../../lib/auth/login-token.js';
-import { AuthAdmin } from '../../lib/store/auth-admin.js';
 import { captureOutput } from '../helpers/output.js';
 import { localClient } from '../helpers/tables.js';
+import { userWithToken } from '../helpers/users.js';
 
 captureOutput();
 const stack = await startLocalStack({
@@ -50,13 +49,10 @@ describe('the local stack over HTTP', () => {
   });
 
   it('answers 403 to a user without the permission', async () => {
-    const auth = new AuthAdmin(documentClient, stack.tables.auth);
-    await auth.putUser('guest', ['user']);
-    await auth.putToken({
-      hashedToken: hashLoginToken('guest-token'),
+    await userWithToken(documentClient, stack.tables.auth, {
       userId: 'guest',
-      type: 'login',
-      createdAt: new Date().toISOString(),
+      token: 'guest-token',
+      roles: ['user'],
     });
     const response = await fetch(seedUrl, {
       headers: { 'x-user-id': 'guest', 'x-auth-token': 'guest-token' },

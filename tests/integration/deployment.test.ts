@@ -9,11 +9,10 @@ import { promisify } from 'node:util';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveResources, type Template, type TemplateValue } from '../../infra/template.js';
-import { hashLoginToken } from '../../lib/auth/login-token.js';
-import { AuthAdmin } from '../../lib/store/auth-admin.js';
 import { httpApiEvent } from '../helpers/api-gateway.js';
 import { insertRecord } from '../helpers/stream-records.js';
 import { localClient, useTestTables } from '../helpers/tables.js';
+import { userWithToken } from '../helpers/users.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -288,13 +287,10 @@ const tables = await useTestTables();
 
 describe('the built bundles', () => {
   it('load as real ES modules and answer against DynamoDB Local', async () => {
-    const auth = new AuthAdmin(DynamoDBDocumentClient.from(localClient()), tables.auth);
-    await auth.putUser('bundle-user', ['admin']);
-    await auth.putToken({
-      hashedToken: hashLoginToken('bundle-token'),
+    await userWithToken(DynamoDBDocumentClient.from(localClient()), tables.auth, {
       userId: 'bundle-user',
-      type: 'login',
-      createdAt: new Date().toISOString(),
+      token: 'bundle-token',
+      roles: ['admin'],
     });
     const dir = await mkdtemp(join(tmpdir(), 'bundles-'));
     try {

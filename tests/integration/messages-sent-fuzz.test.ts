@@ -5,23 +5,19 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { demoToken, demoUser } from '../../infra/local/demo-data.js';
-import { hashLoginToken } from '../../lib/auth/login-token.js';
-import { AuthAdmin } from '../../lib/store/auth-admin.js';
 import { httpApiEvent, restApiEvent, route } from '../helpers/api-gateway.js';
 import { lambdaContext } from '../helpers/lambda.js';
 import { captureOutput } from '../helpers/output.js';
 import { localClient, useTestTables } from '../helpers/tables.js';
+import { userWithToken } from '../helpers/users.js';
 
 const tables = await useTestTables();
 captureOutput();
 const { handler } = await import('../../functions/messages-sent.js');
-const auth = new AuthAdmin(DynamoDBDocumentClient.from(localClient()), tables.auth);
-await auth.putUser(demoUser.userId, ['admin']);
-await auth.putToken({
-  hashedToken: hashLoginToken(demoToken),
+await userWithToken(DynamoDBDocumentClient.from(localClient()), tables.auth, {
   userId: demoUser.userId,
-  type: 'login',
-  createdAt: new Date().toISOString(),
+  token: demoToken,
+  roles: ['admin'],
 });
 
 const timestamp = fc

@@ -10,6 +10,7 @@ import { type MessageItem, MessagesTable, messageItem } from '../helpers/message
 import { captureOutput } from '../helpers/output.js';
 import { StreamFeeder } from '../helpers/stream.js';
 import { localClient, useTestTables } from '../helpers/tables.js';
+import { userWithToken } from '../helpers/users.js';
 
 const tables = await useTestTables();
 process.env.REPORT_TIMEZONE = 'America/Sao_Paulo';
@@ -94,15 +95,10 @@ const written = messagesToWrite();
 const headers = { 'x-user-id': 'tz-user', 'x-auth-token': 'tz-token' };
 
 beforeAll(async () => {
-  const { AuthAdmin } = await import('../../lib/store/auth-admin.js');
-  const { hashLoginToken } = await import('../../lib/auth/login-token.js');
-  const auth = new AuthAdmin(DynamoDBDocumentClient.from(localClient()), tables.auth);
-  await auth.putUser('tz-user', ['admin']);
-  await auth.putToken({
-    hashedToken: hashLoginToken('tz-token'),
+  await userWithToken(DynamoDBDocumentClient.from(localClient()), tables.auth, {
     userId: 'tz-user',
-    type: 'login',
-    createdAt: new Date().toISOString(),
+    token: 'tz-token',
+    roles: ['admin'],
   });
   await new MessagesTable(tables.messages).putMany(written);
   await (await StreamFeeder.of(tables.messages)).deliverNew(countMessages.handler, 1000);
