@@ -24,7 +24,7 @@ const positiveInteger = (fallback: number, max: number) =>
     fallback,
   );
 
-const roomTypes = z.pipe(
+export const roomTypes = z.pipe(
   z._default(z.string(), 'c,p,d'),
   z.transform((value, context) => {
     const types = value.split(',').map((type) => type.trim());

@@ -22,6 +22,18 @@ export function periodsOfTimestamp(iso: string): { day: string; quarterHour: str
   };
 }
 
+/** `YYYY-MM` of every UTC month from `first` to `last` (each `YYYY-MM…`), inclusive. */
+export function monthsBetween(first: string, last: string): string[] {
+  const months: string[] = [];
+  let [year, month] = first.slice(0, 7).split('-').map(Number) as [number, number];
+  for (let at = first.slice(0, 7); at <= last.slice(0, 7); ) {
+    months.push(at);
+    [year, month] = month === 12 ? [year + 1, 1] : [year, month + 1];
+    at = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+  }
+  return months;
+}
+
 /** The instant a day or quarter-hour name starts at. */
 export function instantOf(periodName: string): number {
   return Date.parse(

@@ -4,6 +4,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { roomTypes } from '../../lib/config.js';
 import { CliError } from './errors.js';
 
 export type TableRole = 'messages' | 'counters' | 'auth';
@@ -47,9 +48,14 @@ export function adminContext(local: boolean): AdminContext {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new DynamoDBClient({ maxAttempts: 3 });
   const streams = new DynamoDBStreamsClient({ maxAttempts: 3 });
-  const countedRoomTypes = new Set(
-    (process.env.COUNTED_ROOM_TYPES ?? 'c,p,d').split(',').map((type) => type.trim()),
-  );
+  // Parsed as the counting function parses it: a recount must count what the function counts.
+  const roomTypeSetting = roomTypes.safeParse(process.env.COUNTED_ROOM_TYPES || undefined);
+  if (!roomTypeSetting.success) {
+    throw new CliError(
+      `COUNTED_ROOM_TYPES ${roomTypeSetting.error.issues[0]?.message ?? 'is malformed'}`,
+    );
+  }
+  const countedRoomTypes = roomTypeSetting.data;
   return {
     client,
     documentClient: DynamoDBDocumentClient.from(client, {

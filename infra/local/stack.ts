@@ -1,8 +1,9 @@
 // The whole service on one machine (design §6): DynamoDB Local, the tables of infra/tables.yml,
 // a stream poller feeding the real count-messages handler, and an HTTP server in front of the
 // real messages-sent handler.
-import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { streamArnOf } from '../../lib/store/stream-history.js';
 import { writeDemoData } from './demo-data.js';
 import {
   type DynamoDbLocal,
@@ -81,15 +82,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       options.stackName ?? 'engagement-dashboard-local',
     );
     Object.assign(process.env, tableEnvironment(names));
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: names.messages }));
-    if (!Table?.LatestStreamArn) throw new LocalStackError(`${names.messages} has no stream`);
+    const streamArn = await streamArnOf(client, names.messages);
+    if (!streamArn) throw new LocalStackError(`${names.messages} has no stream`);
 
     // The handlers read their configuration when first imported: after the tables are known.
     const countMessages = await import('../../functions/count-messages.js');
     const messagesSent = await import('../../functions/messages-sent.js');
 
     const poller = startStreamPoller({
-      streamArn: Table.LatestStreamArn,
+      streamArn,
       handler: countMessages.handler,
       // Records written before a restart against existing tables were counted by the run that saw
       // them; starting at the oldest record again would count them twice.

@@ -114,11 +114,11 @@ export async function countChanges(
   });
 
   const runId = first.eventId;
-  const fail = (failure: unknown): CountingResult => ({
+  const fail = (failure: unknown, malformed: MalformedRecord[] = []): CountingResult => ({
     retryFrom: first.sequenceNumber,
     failure,
     stats,
-    malformed: [],
+    malformed,
   });
 
   let marker: string | undefined;
@@ -149,15 +149,15 @@ export async function countChanges(
   for (let restart = 0; ; restart++) {
     const outcome = await applyPending(pendingAfter(planned, marker), marker);
     if (outcome.kind === 'done') return { stats, malformed };
-    if (outcome.kind === 'failed') return { ...fail(outcome.error), malformed };
+    if (outcome.kind === 'failed') return fail(outcome.error, malformed);
     // Another delivery of this batch moved the marker; find out how far, then go on from there.
     if (restart >= maxRestarts) {
-      return { ...fail(new Error('the run marker kept moving under this batch')), malformed };
+      return fail(new Error('the run marker kept moving under this batch'), malformed);
     }
     try {
       marker = await ledger.appliedThrough(runId);
     } catch (error) {
-      return { ...fail(error), malformed };
+      return fail(error, malformed);
     }
   }
 

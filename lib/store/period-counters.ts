@@ -1,7 +1,7 @@
 // Reads the counters a messages-sent answer needs: day counters with one Query over a sort-key
 // range of the day partition; quarter-hours with one Query per UTC month, all at once.
 import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { quarterHourMs, quarterHourOf } from '../periods.js';
+import { monthsBetween, quarterHourMs, quarterHourOf } from '../periods.js';
 import { dayPartition, quarterHourPartition } from './counter-keys.js';
 
 export class DayCounters {
@@ -43,13 +43,9 @@ export class QuarterHourCounters {
     if (toMs <= fromMs) return counts;
     const first = quarterHourOf(fromMs);
     const last = quarterHourOf(toMs - quarterHourMs);
-    const months: string[] = [];
-    for (let month = first.slice(0, 7); month <= last.slice(0, 7); month = nextMonth(month)) {
-      months.push(month);
-    }
     // Each month's partition is read in parallel with the others: one round trip of wall time.
     await Promise.all(
-      months.map(async (month) => {
+      monthsBetween(first, last).map(async (month) => {
         const pages = paginateQuery(
           { client: this.client },
           {
@@ -72,11 +68,4 @@ export class QuarterHourCounters {
     );
     return counts;
   }
-}
-
-function nextMonth(month: string): string {
-  const [year, number] = month.split('-').map(Number) as [number, number];
-  return number === 12
-    ? `${String(year + 1).padStart(4, '0')}-01`
-    : `${String(year).padStart(4, '0')}-${String(number + 1).padStart(2, '0')}`;
 }

@@ -16,7 +16,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ruleAttributes } from '../counting/message.js';
-import { dayMs } from '../periods.js';
+import { monthsBetween } from '../periods.js';
 import type { CounterReading, DayRange, Drift } from '../reconcile/drift.js';
 import type { ShardHistory } from '../reconcile/expected-counts.js';
 import type { ReconcilePorts } from '../reconcile/reconcile.js';
@@ -155,7 +155,7 @@ export class DynamoDbReconcileStore implements Ports {
     };
     const reads = [
       () => read(dayPartition, range.from, range.to, 'day'),
-      ...monthsOf(range).map(
+      ...monthsBetween(range.from, range.to).map(
         (month) => () =>
           read(quarterHourPartition(month), range.from, `${range.to}T99`, 'quarter-hour'),
       ),
@@ -245,19 +245,4 @@ export class DynamoDbReconcileStore implements Ports {
       throw error;
     }
   }
-}
-
-/** `YYYY-MM` of every month the range touches. */
-export function monthsOf(range: DayRange): string[] {
-  const months: string[] = [];
-  let at = Date.parse(`${range.from.slice(0, 7)}-01T00:00:00.000Z`);
-  const last = range.to.slice(0, 7);
-  for (;;) {
-    const month = new Date(at).toISOString().slice(0, 7);
-    if (month > last) break;
-    months.push(month);
-    at += 32 * dayMs;
-    at = Date.parse(`${new Date(at).toISOString().slice(0, 7)}-01T00:00:00.000Z`);
-  }
-  return months;
 }

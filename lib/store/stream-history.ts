@@ -13,6 +13,7 @@ import type { MessageChange } from '../counting/changes.js';
 import { toLambdaStreamRecord, toMessageChange } from '../lambda/stream-records.js';
 import type { ShardHistory } from '../reconcile/expected-counts.js';
 
+/** The table's current stream, or undefined when its stream is off. */
 export async function streamArnOf(
   client: DynamoDBClient,
   tableName: string,

@@ -1,23 +1,19 @@
 // The two sides of "the counters are exact": what the Counters table holds, and a recount of the
 // Messages table by the counting rule.
-import { DeleteCommand, DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { effectOfChange } from '../../lib/counting/changes.js';
 import { counterKey, dayPartition } from '../../lib/store/counter-keys.js';
+import { writeAll } from '../../lib/store/put-all.js';
 import { localClient } from './tables.js';
 
 export type CounterTable = Record<string, number>;
 
 const documentClient = () => DynamoDBDocumentClient.from(localClient());
 
-/** Where to read; the run's DynamoDB Local unless a test brings its own. */
-export interface ReadFrom {
-  client?: DynamoDBDocumentClient;
-}
-
-async function scanAll(TableName: string, from: ReadFrom = {}): Promise<Record<string, unknown>[]> {
+async function scanAll(TableName: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   for await (const page of paginateScan(
-    { client: from.client ?? documentClient() },
+    { client: documentClient() },
     { TableName, ConsistentRead: true },
   )) {
     items.push(...(page.Items ?? []));
@@ -26,9 +22,9 @@ async function scanAll(TableName: string, from: ReadFrom = {}): Promise<Record<s
 }
 
 /** Non-zero day and quarter-hour counters, as `pk sk` → messages. */
-export async function readCounters(countersTable: string, from?: ReadFrom): Promise<CounterTable> {
+export async function readCounters(countersTable: string): Promise<CounterTable> {
   const counters: CounterTable = {};
-  for (const item of await scanAll(countersTable, from)) {
+  for (const item of await scanAll(countersTable)) {
     const pk = String(item.pk);
     if (pk !== dayPartition && !pk.startsWith('quarter-hour#')) continue;
     const messages = Number(item.messages);
@@ -40,11 +36,10 @@ export async function readCounters(countersTable: string, from?: ReadFrom): Prom
 /** What the counters must be: every item of the Messages table counted from scratch. */
 export async function recountMessages(
   messagesTable: string,
-  from?: ReadFrom,
   countedRoomTypes: ReadonlySet<string> = new Set(['c', 'p', 'd']),
 ): Promise<CounterTable> {
   const counters: CounterTable = {};
-  for (const item of await scanAll(messagesTable, from)) {
+  for (const item of await scanAll(messagesTable)) {
     const { deltas } = effectOfChange(
       { eventId: 'recount', sequenceNumber: '0', newImage: item },
       countedRoomTypes,
@@ -58,10 +53,10 @@ export async function recountMessages(
 }
 
 export async function clearTable(TableName: string): Promise<void> {
-  const client = documentClient();
-  await Promise.all(
-    (await scanAll(TableName)).map((item) =>
-      client.send(new DeleteCommand({ TableName, Key: { pk: item.pk, sk: item.sk } })),
-    ),
+  const items = await scanAll(TableName);
+  await writeAll(
+    documentClient(),
+    TableName,
+    items.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })),
   );
 }

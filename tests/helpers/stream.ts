@@ -1,6 +1,5 @@
 // Reads a table's stream from its start, the way a Lambda event source mapping sees it, so tests
 // can feed the real stream records to the counting handler.
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBStreamsClient,
   GetRecordsCommand,
@@ -14,16 +13,20 @@ import type {
   DynamoDBStreamEvent,
 } from 'aws-lambda';
 import { streamEvent, toLambdaStreamRecord } from '../../infra/local/lambda-events.js';
-import { lineageOrder, shardsOf } from '../../lib/store/stream-history.js';
+import {
+  streamArnOf as currentStreamArn,
+  lineageOrder,
+  shardsOf,
+} from '../../lib/store/stream-history.js';
 import { lambdaContext } from './lambda.js';
 import { localClient, localEndpoint } from './tables.js';
 
 export async function streamArnOf(tableName: string): Promise<string> {
   const client = localClient();
   try {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (!Table?.LatestStreamArn) throw new Error(`${tableName} has no stream`);
-    return Table.LatestStreamArn;
+    const streamArn = await currentStreamArn(client, tableName);
+    if (!streamArn) throw new Error(`${tableName} has no stream`);
+    return streamArn;
   } finally {
     client.destroy();
   }
