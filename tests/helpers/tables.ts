@@ -20,14 +20,22 @@ export function localEndpoint(): string {
 
 /**
  * Starts a DynamoDB Local for this file alone, for work heavy enough to slow every file after it
- * down if done in the shared one, and points the helpers and the functions at it.
+ * down if done in the shared one (or that stops it), and points the helpers and the functions at
+ * it. With `dbPath` its data survives `stop()` and a `start()` again on the same port.
  */
-export async function useOwnDynamoDbLocal(): Promise<void> {
-  const dynamoDbLocal = await startDynamoDbLocal();
+export async function useOwnDynamoDbLocal(options: { dbPath?: string } = {}) {
+  let dynamoDbLocal = await startDynamoDbLocal(options);
+  const { port } = dynamoDbLocal;
   afterAll(() => dynamoDbLocal.stop());
   ownEndpoint = dynamoDbLocal.endpoint;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = ownEndpoint;
   process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS = ownEndpoint;
+  return {
+    stop: () => dynamoDbLocal.stop(),
+    async start() {
+      dynamoDbLocal = await startDynamoDbLocal({ ...options, port });
+    },
+  };
 }
 
 /** A client of this file's DynamoDB Local itself, whatever AWS_ENDPOINT_URL_DYNAMODB says. */

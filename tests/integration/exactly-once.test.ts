@@ -149,7 +149,10 @@ async function deliverLikeLambda(records: DynamoDBRecord[], steps: Step[]): Prom
     // Lambda retries a lost invocation, but an endless run of losses would be an outage.
     const loseResponse: boolean = current.loseResponse && !lostLast;
     invocations += 1;
-    if (invocations > 400) throw new Error('no progress after 400 invocations');
+    // Every invocation Lambda's response reaches applies at least one chunk, but up to half of them
+    // are lost and each failure needs two faults: a bound that only a stuck schedule reaches.
+    const bound = 20 * (records.length + 10);
+    if (invocations > bound) throw new Error(`no progress after ${bound} invocations`);
     const size = redelivering ? Math.max(current.size, previousSize + current.grow) : current.size;
     const batch = records.slice(position, position + size);
     const response = await handler(streamEvent(batch), lambdaContext());

@@ -1,7 +1,7 @@
 // The real messages-sent handler over counters the real count-messages handler built from the
 // demo chat history: the seed document's answer, every error of design §2.3, and auth.
 import { readFile } from 'node:fs/promises';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoToken, demoUser, writeDemoData } from '../../infra/local/demo-data.js';
@@ -68,8 +68,13 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  // Nothing the suite logged may carry a token, or the hash that stands in for one.
+  // Nothing the suite logged may carry a token, or the hash that stands in for one. The suite did
+  // log: every answer, successful or refused, at DEBUG level and above.
   const logged = output.lines().join('\n');
+  expect(
+    output.json().filter((line) => line.message === 'Answered messages-sent').length,
+  ).toBeGreaterThan(50);
+  expect(logged).toContain('"status":401');
   for (const token of tokens) {
     expect(logged).not.toContain(token);
     expect(logged).not.toContain(hashLoginToken(token));
@@ -145,7 +150,7 @@ describe('errors, byte-compatible with Rocket.Chat', () => {
     });
     const orphan = await userWithToken('orphan-user', ['admin']);
     await documentClient.send(
-      new (await import('@aws-sdk/lib-dynamodb')).DeleteCommand({
+      new DeleteCommand({
         TableName: tables.auth,
         Key: { pk: 'user#orphan-user', sk: 'user' },
       }),
@@ -270,7 +275,6 @@ describe('the permission grant', () => {
 
 describe('scheduled reports', () => {
   it('reports the 7 complete days before the event, stores it once, and publishes metrics', async () => {
-    output.clear();
     const event = scheduledEvent('2023-05-31T06:00:00Z');
 
     const report = await messagesSent.handler(event, lambdaContext());
