@@ -107,15 +107,26 @@ export function localDayBoundaries(first: string, last: string, timeZone: string
   let offset: number | undefined;
   for (let date = first; date <= addDays(last, 1); date = addDays(date, 1)) {
     const utcMidnight = Date.parse(`${date}T00:00:00.000Z`);
-    // Offsets change a few times a year: try yesterday's first, which costs one lookup.
-    const candidate = offset === undefined ? undefined : utcMidnight - offset;
-    const start =
-      candidate !== undefined && offsetAt(candidate, timeZone) === offset
-        ? candidate
-        : startOfLocalDate(date, timeZone);
+    const key = `${timeZone} ${date}`;
+    let start = dayStarts.get(key);
+    if (start === undefined) {
+      // Offsets change a few times a year: try yesterday's first, which costs one lookup.
+      const candidate = offset === undefined ? undefined : utcMidnight - offset;
+      start =
+        candidate !== undefined && offsetAt(candidate, timeZone) === offset
+          ? candidate
+          : startOfLocalDate(date, timeZone);
+      if (dayStarts.size >= maxCachedDayStarts) dayStarts.clear();
+      dayStarts.set(key, start);
+    }
     if (start % quarterHourMs !== 0) throw new NotQuarterHourAlignedError(date);
     boundaries.push(start);
     offset = utcMidnight - start;
   }
   return boundaries;
 }
+
+// Where each local date of a zone starts never changes (short of new zone rules, which come with a
+// new runtime), and a warm function is asked about the same days again and again: keep them.
+const dayStarts = new Map<string, number>();
+const maxCachedDayStarts = 50_000;
