@@ -71,10 +71,10 @@ afterAll(() => {
   // Nothing the suite logged may carry a token, or the hash that stands in for one. The suite did
   // log: every answer, successful or refused, at DEBUG level and above.
   const logged = output.lines().join('\n');
-  expect(
-    output.json().filter((line) => line.message === 'Answered messages-sent').length,
-  ).toBeGreaterThan(50);
-  expect(logged).toContain('"status":401');
+  const answered = output.json().filter((line) => line.message === 'Answered messages-sent');
+  expect(new Set(answered.map((line) => line.status))).toEqual(
+    new Set([200, 400, 401, 403, 404, 405]),
+  );
   for (const token of tokens) {
     expect(logged).not.toContain(token);
     expect(logged).not.toContain(hashLoginToken(token));
