@@ -88,7 +88,6 @@ export async function reconcileCounters(
   const report = await reconcile(
     {
       ...bind(store),
-      now: Date.now,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     },
     {
@@ -113,7 +112,8 @@ function bind(store: DynamoDbReconcileStore) {
   return {
     scanMessages: store.scanMessages.bind(store),
     catchUpStream: store.catchUpStream.bind(store),
-    readMarkers: store.readMarkers.bind(store),
+    readMarks: store.readMarks.bind(store),
+    readRunMarkers: store.readRunMarkers.bind(store),
     readCounters: store.readCounters.bind(store),
     dayCounterSpan: store.dayCounterSpan.bind(store),
     correct: store.correct.bind(store),

@@ -13,6 +13,7 @@ import {
 } from './dynamodb-local.js';
 import { type LocalHttpServer, startHttpServer } from './http-server.js';
 import { lambdaContext } from './lambda-context.js';
+import { streamMappingSettings } from './stream-mapping.js';
 import { type StreamPoller, startStreamPoller } from './stream-poller.js';
 import { createTables, type TableNames, tableEnvironment } from './tables.js';
 
@@ -90,6 +91,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const messagesSent = await import('../../functions/messages-sent.js');
 
     const poller = startStreamPoller({
+      ...(await streamMappingSettings()),
       streamArn,
       handler: countMessages.handler,
       // Records written before a restart against existing tables were counted by the run that saw
@@ -98,9 +100,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.pollIntervalMs === undefined ? {} : { idleDelayMs: options.pollIntervalMs }),
       onError: (error) =>
         log(`stream poller: ${error instanceof Error ? error.message : String(error)}`),
-      onDiscarded: (batch) =>
+      // Lambda's on-failure destination receives this record; here it is the log.
+      onDiscarded: ({ DDBStreamBatchInfo: batch }) =>
         log(
-          `stream poller: gave up a batch of ${batch.size} records in ${batch.shardId} after retries`,
+          `stream poller: gave up ${batch.batchSize} records after retries; they are not counted ` +
+            `until \`counters reconcile\`: ${JSON.stringify(batch)}`,
         ),
     });
     cleanups.push(() => poller.stop());

@@ -120,15 +120,19 @@ export interface CreatedTables {
 }
 
 /**
- * Creates the stack's tables, leaving any that already exist as they are, and waits until they
- * are active.
+ * Creates the stack's tables (or only those of the roles given), leaving any that already exist
+ * as they are, and waits until they are active.
  */
 export async function createTables(
   client: DynamoDBClient,
   stackName: string,
+  roles: readonly (keyof TableNames)[] = ['messages', 'counters', 'auth'],
 ): Promise<CreatedTables> {
   const specs = await tableSpecs(stackName);
-  const outcomes = await Promise.all(specs.map((spec) => createTable(client, spec)));
+  const wanted = new Set(roles.map((role) => tableRoles[role]));
+  const outcomes = await Promise.all(
+    specs.filter((spec) => wanted.has(spec.logicalId)).map((spec) => createTable(client, spec)),
+  );
   return { names: tableNamesOf(specs), created: outcomes.every(Boolean) };
 }
 
@@ -156,7 +160,10 @@ async function createTable(client: DynamoDBClient, spec: TableSpec): Promise<boo
   return created;
 }
 
-export async function deleteTables(client: DynamoDBClient, names: TableNames): Promise<void> {
+export async function deleteTables(
+  client: DynamoDBClient,
+  names: Partial<TableNames>,
+): Promise<void> {
   await Promise.all(
     Object.values(names).map(async (TableName) => {
       try {

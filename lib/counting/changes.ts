@@ -9,7 +9,7 @@ export interface MessageChange {
   /**
    * The record's SequenceNumber exactly as the stream gave it (Lambda matches a reported
    * itemIdentifier character for character). Numerically, it grows within a stream shard, which
-   * is all a batch ever holds; compare with `comesAfter`.
+   * is all a batch ever holds; compare with `compareSequenceNumbers`.
    */
   sequenceNumber: string;
   /** The message's `_id` from the record's keys, for logs. */
@@ -21,9 +21,15 @@ export interface MessageChange {
   changedAtMs?: number;
 }
 
+/** Orders two sequence numbers of one shard: negative, zero or positive as `a` is before `b`. */
+export function compareSequenceNumbers(a: string, b: string): number {
+  const difference = BigInt(a) - BigInt(b);
+  return difference === 0n ? 0 : difference < 0n ? -1 : 1;
+}
+
 /** Whether sequence number `a` comes after `b` in their shard. */
 export function comesAfter(a: string, b: string): boolean {
-  return BigInt(a) > BigInt(b);
+  return compareSequenceNumbers(a, b) > 0;
 }
 
 export type CounterUnit = 'day' | 'quarter-hour';

@@ -1,34 +1,58 @@
-// Applies a stream batch to the counters exactly once, however often Lambda delivers it.
+// Applies one delivery of a stream shard's records to the counters exactly once, however Lambda
+// delivers them.
 //
-// Lambda hands over a shard's records in order and, with bisection off (see serverless.yml),
-// every delivery starts either where the previous one ended or at the same first record as a
-// delivery that failed, possibly with more records after it. So a batch is identified by its
-// first record: a *run marker* keyed by that record's eventID says through which sequence number
-// the batch has been applied. Every chunk of the batch is written in one transaction that adds
-// its counter deltas *and* moves the marker, on the condition that the marker still says what it
-// said when we read it. A redelivered batch reads the marker and skips what it covers; a request
-// the SDK repeats after a lost response is a no-op thanks to the transaction's ClientRequestToken,
-// and the marker condition catches any repeat that token does not.
+// Every shard has an *applied mark*: the sequence number through which its records are counted.
+// It moves only forward, and only in the same transaction as the counter deltas of the records it
+// passes, on the condition that it still says what it said when read. That keeps one invariant:
+// the records of the shard at or below the mark have been applied once, none above it ever has.
 //
-// On any failure we report the batch's *first* record as the one to retry from: Lambda then
-// redelivers from there, and the marker tells the retry where to resume. Reporting a later record
-// would start a new run whose marker knows nothing of a transaction still in flight for the old
-// one, so that is never safe.
-import { type ChangeEffect, comesAfter, effectOfChange, type MessageChange } from './changes.js';
+// Why any delivery the event source mapping can make is then counted exactly once:
+// - Lambda starts every delivery at its checkpoint for the shard and hands over consecutive
+//   records from there, any number of them. It checkpoints only past records this function
+//   reported done, and those are at or below the mark; so a delivery is some records at or below
+//   the mark (skipped, whatever their number: shorter, equal or longer than any earlier delivery),
+//   then records above it (applied in sequence order, moving the mark).
+// - Redelivered records may come out of order: the delivery is sorted (and de-duplicated) first.
+// - A request applied whose response is lost is repeated by the SDK with the same
+//   ClientRequestToken, a no-op; any later repeat fails the mark's condition, and the mark is read
+//   again. The same condition serialises two invocations of one shard (a timed-out one finishing).
+// - On failure the first record above the mark is reported, so Lambda's next checkpoint is at or
+//   below the mark again.
+// - Records Lambda gives up (retries exhausted, too old) are never applied: the mark passes them
+//   with the next delivery. They are missing, never counted twice; `counters reconcile` adds them.
+//
+// It needs the shard's identity, which Lambda puts in the event only with a tumbling window
+// (TumblingWindowInSeconds on the mapping), and one batch per shard at a time
+// (ParallelizationFactor 1): with several, records of one shard interleave across batches.
+import {
+  type ChangeEffect,
+  compareSequenceNumbers,
+  effectOfChange,
+  type MessageChange,
+} from './changes.js';
 import { type Chunk, planChunks } from './plan.js';
 
-export type ChunkOutcome = 'applied' | 'run-moved' | 'conflict';
+/** A shard of one stream: shard ids are unique within a stream, the stream ARN names the stream. */
+export interface ShardRef {
+  streamArn: string;
+  shardId: string;
+}
 
-/** Where counters and run markers live (implemented over DynamoDB in lib/store). */
+export type ChunkOutcome = 'applied' | 'mark-moved' | 'conflict';
+
+/** Where counters and applied marks live (implemented over DynamoDB in lib/store). */
 export interface CounterLedger {
-  /** Sequence number through which the run starting at `runId` is applied, if it ever was. */
-  appliedThrough(runId: string): Promise<string | undefined>;
   /**
-   * Adds the chunk's deltas and moves the run marker from `previous` to `chunk.through`, all or
-   * nothing. 'run-moved': the marker no longer says `previous`. 'conflict': another transaction
-   * held one of the items; nothing was written.
+   * The shard's applied mark. `firstEventId`, the delivery's first record, lets a ledger that
+   * once kept marks per delivery (before marks per shard) answer for a delivery it applied then.
    */
-  applyChunk(runId: string, previous: string | undefined, chunk: Chunk): Promise<ChunkOutcome>;
+  appliedThrough(shard: ShardRef, firstEventId: string): Promise<string | undefined>;
+  /**
+   * Adds the chunk's deltas and moves the mark from `previous` to `chunk.through`, all or nothing.
+   * 'mark-moved': the mark no longer says `previous`. 'conflict': another transaction held one of
+   * the items; nothing was written.
+   */
+  applyChunk(shard: ShardRef, previous: string | undefined, chunk: Chunk): Promise<ChunkOutcome>;
 }
 
 export interface MalformedRecord {
@@ -41,43 +65,47 @@ export interface MalformedRecord {
 
 export interface CountingStats {
   records: number;
+  /** Records at or below the mark when the delivery came: an earlier delivery applied them. */
   alreadyApplied: number;
   applied: number;
   messagesAdded: number;
   messagesRemoved: number;
   transactions: number;
   conflictsRetried: number;
-  /** Every record of the batch had been applied by an earlier delivery. */
-  redelivered: boolean;
-  /**
-   * The batch ended before the sequence number its run marker reached: a delivery shorter than
-   * an earlier one from the same record, which Lambda is not expected to make.
-   */
-  endedInsideAppliedRun: boolean;
+  /** Every record of the delivery had been applied before (it ended at or below the mark). */
+  insideAppliedRange: boolean;
+  /** The records did not come in ascending sequence-number order (or one came twice). */
+  outOfOrder: boolean;
 }
 
 export interface CountingResult {
-  /** Sequence number Lambda must retry from; absent when the whole batch is applied. */
+  /** Sequence number Lambda must retry from; absent when the whole delivery is applied. */
   retryFrom?: string;
-  /** What made the batch fail, for the log. */
+  /** What made the delivery fail, for the log. */
   failure?: unknown;
+  /** The shard's applied mark as this invocation last knew it. */
+  appliedThrough?: string;
   stats: CountingStats;
   malformed: MalformedRecord[];
+}
+
+export interface ShardDelivery {
+  shard: ShardRef;
+  changes: readonly MessageChange[];
+  /**
+   * A mark this function reported earlier (handed back by Lambda in the tumbling window's state).
+   * The mark only moves forward, so it is a safe lower bound: it saves reading the mark, and a
+   * stale one only costs a condition failure and a read.
+   */
+  knownMark?: string | undefined;
 }
 
 export interface CountingOptions {
   countedRoomTypes: ReadonlySet<string>;
   maxConflictRetries?: number;
-  /** How often to re-read the marker after finding it moved before giving up on the batch. */
-  maxRunRestarts?: number;
+  /** How often to read the mark again after finding it moved, before giving up the delivery. */
+  maxMarkRereads?: number;
   sleep?: (ms: number) => Promise<void>;
-}
-
-export class OutOfOrderBatchError extends Error {
-  constructor(at: number) {
-    super(`stream records must come in ascending sequence-number order; record ${at} does not`);
-    this.name = 'OutOfOrderBatchError';
-  }
 }
 
 interface Planned {
@@ -88,54 +116,52 @@ interface Planned {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function countChanges(
-  changes: readonly MessageChange[],
+  delivery: ShardDelivery,
   ledger: CounterLedger,
   options: CountingOptions,
 ): Promise<CountingResult> {
+  const { shard } = delivery;
+  const ordered = inSequenceOrder(delivery.changes);
   const stats: CountingStats = {
-    records: changes.length,
+    records: delivery.changes.length,
     alreadyApplied: 0,
     applied: 0,
     messagesAdded: 0,
     messagesRemoved: 0,
     transactions: 0,
     conflictsRetried: 0,
-    redelivered: false,
-    endedInsideAppliedRun: false,
+    insideAppliedRange: false,
+    outOfOrder: ordered.length !== delivery.changes.length || !isAscending(delivery.changes),
   };
-  const [first] = changes;
-  const last = changes.at(-1);
-  if (!first || !last) return { stats, malformed: [] };
-  changes.forEach((change, index) => {
-    const previous = changes[index - 1];
-    if (previous && !comesAfter(change.sequenceNumber, previous.sequenceNumber)) {
-      throw new OutOfOrderBatchError(index);
-    }
-  });
-
-  const runId = first.eventId;
-  const fail = (failure: unknown, malformed: MalformedRecord[] = []): CountingResult => ({
-    retryFrom: first.sequenceNumber,
-    failure,
-    stats,
-    malformed,
-  });
-
-  let marker: string | undefined;
-  try {
-    marker = await ledger.appliedThrough(runId);
-  } catch (error) {
-    return fail(error);
+  const [first] = ordered;
+  if (!first) {
+    return { stats, malformed: [], ...markField(delivery.knownMark) };
   }
-  const planned: Planned[] = changes.map((change) => ({
+
+  let mark = delivery.knownMark;
+  const fail = (failure: unknown, malformed: MalformedRecord[] = []): CountingResult => {
+    const next = ordered.find((change) => isAbove(change, mark)) ?? first;
+    return { retryFrom: next.sequenceNumber, failure, stats, malformed, ...markField(mark) };
+  };
+  const readMark = async () => {
+    mark = await ledger.appliedThrough(shard, first.eventId);
+  };
+
+  if (mark === undefined) {
+    try {
+      await readMark();
+    } catch (error) {
+      return fail(error);
+    }
+  }
+  const planned: Planned[] = ordered.map((change) => ({
     change,
     effect: effectOfChange(change, options.countedRoomTypes),
   }));
-  const initiallyPending = pendingAfter(planned, marker);
-  stats.alreadyApplied = planned.length - initiallyPending.length;
-  stats.redelivered = initiallyPending.length === 0;
-  stats.endedInsideAppliedRun = marker !== undefined && comesAfter(marker, last.sequenceNumber);
-  const malformed = initiallyPending.flatMap(({ change, effect }) =>
+  const initiallyPending = ordered.filter((change) => isAbove(change, mark)).length;
+  stats.alreadyApplied = planned.length - initiallyPending;
+  stats.insideAppliedRange = initiallyPending === 0;
+  const malformed = planned.slice(stats.alreadyApplied).flatMap(({ change, effect }) =>
     effect.malformed.map(({ image, problems }) => ({
       eventId: change.eventId,
       sequenceNumber: change.sequenceNumber,
@@ -145,17 +171,17 @@ export async function countChanges(
     })),
   );
 
-  const maxRestarts = options.maxRunRestarts ?? 3;
-  for (let restart = 0; ; restart++) {
-    const outcome = await applyPending(pendingAfter(planned, marker), marker);
-    if (outcome.kind === 'done') return { stats, malformed };
+  const maxRereads = options.maxMarkRereads ?? 3;
+  for (let reread = 0; ; reread++) {
+    const outcome = await applyPending(planned.filter(({ change }) => isAbove(change, mark)));
+    if (outcome.kind === 'done') return { stats, malformed, ...markField(mark) };
     if (outcome.kind === 'failed') return fail(outcome.error, malformed);
-    // Another delivery of this batch moved the marker; find out how far, then go on from there.
-    if (restart >= maxRestarts) {
-      return fail(new Error('the run marker kept moving under this batch'), malformed);
+    // Another invocation (or a repeat of our own request) moved the mark: read how far, go on.
+    if (reread >= maxRereads) {
+      return fail(new Error('the applied mark kept moving under this delivery'), malformed);
     }
     try {
-      marker = await ledger.appliedThrough(runId);
+      await readMark();
     } catch (error) {
       return fail(error, malformed);
     }
@@ -163,33 +189,31 @@ export async function countChanges(
 
   async function applyPending(
     pending: Planned[],
-    previousMarker: string | undefined,
-  ): Promise<{ kind: 'done' } | { kind: 'run-moved' } | { kind: 'failed'; error: unknown }> {
-    let current = previousMarker;
-    let offset = 0;
+  ): Promise<{ kind: 'done' } | { kind: 'mark-moved' } | { kind: 'failed'; error: unknown }> {
     const chunks = planChunks(
       pending.map(({ change, effect }) => ({
         sequenceNumber: change.sequenceNumber,
         deltas: effect.deltas,
       })),
     );
+    let offset = 0;
     for (const chunk of chunks) {
       const included = pending.slice(offset, offset + chunk.changes);
       offset += chunk.changes;
-      // A chunk whose changes cancel out (edits, system messages…) needs no write: the marker
-      // written with the next chunk covers it, and a retry that redoes it changes nothing.
+      // A chunk whose changes cancel out (edits, system messages…) needs no write: the mark moves
+      // past it with the next chunk, and a delivery that applies it again changes nothing.
       if (chunk.counters.length > 0) {
         let outcome: ChunkOutcome;
         try {
-          outcome = await applyWithConflictRetries(chunk, current);
+          outcome = await applyWithConflictRetries(chunk, mark);
         } catch (error) {
           return { kind: 'failed', error };
         }
-        if (outcome === 'run-moved') return { kind: 'run-moved' };
+        if (outcome === 'mark-moved') return { kind: 'mark-moved' };
         if (outcome === 'conflict') {
           return { kind: 'failed', error: new Error('transaction conflicts persisted') };
         }
-        current = chunk.through;
+        mark = chunk.through;
         stats.transactions += 1;
       }
       stats.applied += included.length;
@@ -211,7 +235,7 @@ export async function countChanges(
     const maxRetries = options.maxConflictRetries ?? 5;
     const sleep = options.sleep ?? defaultSleep;
     for (let attempt = 0; ; attempt++) {
-      const outcome = await ledger.applyChunk(runId, previous, chunk);
+      const outcome = await ledger.applyChunk(shard, previous, chunk);
       if (outcome !== 'conflict' || attempt >= maxRetries) return outcome;
       stats.conflictsRetried += 1;
       // Full jitter: concurrent shards that collided on a counter should not collide again.
@@ -220,8 +244,25 @@ export async function countChanges(
   }
 }
 
-function pendingAfter(planned: Planned[], marker: string | undefined): Planned[] {
-  return marker === undefined
-    ? planned
-    : planned.filter(({ change }) => comesAfter(change.sequenceNumber, marker));
+const markField = (mark: string | undefined) =>
+  mark === undefined ? {} : { appliedThrough: mark };
+
+const isAbove = (change: MessageChange, mark: string | undefined) =>
+  mark === undefined || compareSequenceNumbers(change.sequenceNumber, mark) > 0;
+
+/** The records in ascending sequence-number order, each once. */
+function inSequenceOrder(changes: readonly MessageChange[]): MessageChange[] {
+  const sorted = [...changes].sort((a, b) =>
+    compareSequenceNumbers(a.sequenceNumber, b.sequenceNumber),
+  );
+  return sorted.filter(
+    (change, index) => index === 0 || sorted[index - 1]?.sequenceNumber !== change.sequenceNumber,
+  );
+}
+
+function isAscending(changes: readonly MessageChange[]): boolean {
+  return changes.every((change, index) => {
+    const previous = changes[index - 1];
+    return !previous || compareSequenceNumbers(previous.sequenceNumber, change.sequenceNumber) < 0;
+  });
 }

@@ -1,4 +1,6 @@
-// The counting function's log lines and CloudWatch metrics (EMF) for one batch.
+// The counting function's log lines and CloudWatch metrics (EMF) for one delivery. Whatever needs
+// a person also adds to `DeliveryAnomalies` or `SkippedRecords`, the metrics the alarms of
+// infra/monitoring.yml watch.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CountingResult } from '../counting/count-changes.js';
@@ -21,9 +23,15 @@ export function recordCounting(
   count('MessagesRemoved', stats.messagesRemoved);
   count('MalformedImages', result.malformed.length);
   count('UnidentifiableRecords', batch.unidentifiable.length);
+  count('SkippedRecords', result.malformed.length + batch.unidentifiable.length);
   count('CounterTransactions', stats.transactions);
   count('TransactionConflictsRetried', stats.conflictsRetried);
-  count('BatchesAlreadyApplied', stats.redelivered ? 1 : 0);
+  count('DeliveriesInsideAppliedRange', stats.insideAppliedRange && stats.records > 0 ? 1 : 0);
+  count('DeliveriesOutOfOrder', stats.outOfOrder ? 1 : 0);
+  count(
+    'DeliveryAnomalies',
+    (stats.insideAppliedRange && stats.records > 0) || stats.outOfOrder ? 1 : 0,
+  );
   count('BatchesFailed', result.retryFrom ? 1 : 0);
   if (batch.newestChangeAtMs !== undefined) {
     metrics.addMetric(
@@ -39,20 +47,25 @@ export function recordCounting(
   for (const record of batch.unidentifiable) {
     logger.warn('Skipped a record without a usable eventID and SequenceNumber', { ...record });
   }
-  if (stats.endedInsideAppliedRun) {
-    count('RedeliveriesEndedInsideAppliedRun', 1);
-    logger.error(
-      'A redelivered batch ended before the records an earlier delivery applied; the records ' +
-        'after it may be counted twice. Run `counters reconcile` for the days they were sent.',
+  const where = { shardId: batch.shard?.shardId, appliedThrough: result.appliedThrough };
+  if (stats.insideAppliedRange && stats.records > 0) {
+    // Exact all the same (every record was skipped), but Lambda only redelivers after a failure
+    // or a lost result, so there is one to look for.
+    logger.warn(
+      'Lambda delivered records that were all applied already; none counted again',
+      where,
     );
   }
-  const summary = { ...stats, retryFrom: result.retryFrom };
+  if (stats.outOfOrder) {
+    logger.warn('Records came out of sequence order (or twice); counted in order, once', where);
+  }
+  const summary = { ...stats, ...where, retryFrom: result.retryFrom };
   if (result.retryFrom) {
-    logger.error('Batch not fully applied; Lambda retries it from its first record', {
+    logger.error('Delivery not fully applied; Lambda retries it from the record reported', {
       ...summary,
       error: summarizeError(result.failure),
     });
   } else {
-    logger.info('Batch applied', summary);
+    logger.info('Delivery applied', summary);
   }
 }

@@ -1,8 +1,30 @@
-// Turns the records of a Lambda DynamoDB stream event into message changes.
+// Turns a Lambda DynamoDB stream event into the shard it came from and its message changes.
 import type { _Record as StreamApiRecord } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { MessageChange } from '../counting/changes.js';
+import type { ShardRef } from '../counting/count-changes.js';
 import { ruleAttributes, UnreadableImage } from '../counting/message.js';
+
+/**
+ * What Lambda adds to a stream event when the mapping has a tumbling window
+ * (TumblingWindowInSeconds): the shard the records come from, and a state handed from one
+ * invocation of the window to the next, which the response must carry back.
+ */
+export interface TumblingWindowFields {
+  shardId?: string;
+  eventSourceARN?: string;
+  window?: { start: string; end: string };
+  state?: Record<string, unknown>;
+  isFinalInvokeForWindow?: boolean;
+  isWindowTerminatedEarly?: boolean;
+}
+
+export type CountingEvent = DynamoDBStreamEvent & TumblingWindowFields;
+
+/** What the function keeps in the window's state: the shard's applied mark as last seen. */
+export interface CountingState {
+  appliedThrough?: string;
+}
 
 export class NotAStreamEventError extends Error {
   constructor() {
@@ -17,16 +39,41 @@ export interface UnidentifiableRecord {
   eventId?: string;
 }
 
+export class UnknownShardError extends Error {
+  constructor() {
+    super(
+      'the event does not say which stream shard its records come from: the event source ' +
+        'mapping needs a tumbling window (TumblingWindowInSeconds) for exactly-once counting',
+    );
+    this.name = 'UnknownShardError';
+  }
+}
+
 export interface StreamBatch {
+  /** Undefined only for an event without records, which needs none. */
+  shard?: ShardRef;
+  /** Whether the event came through a tumbling window, whose response must carry a state. */
+  windowed: boolean;
+  /** The applied mark this function put in the window's state, if it is a sequence number. */
+  knownMark?: string;
   changes: MessageChange[];
   unidentifiable: UnidentifiableRecord[];
   /** ApproximateCreationDateTime of the newest record, in epoch milliseconds. */
   newestChangeAtMs?: number;
 }
 
-export function readStreamEvent(event: DynamoDBStreamEvent): StreamBatch {
+const sequenceNumberPattern = /^\d{1,40}$/;
+const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+
+export function readStreamEvent(event: CountingEvent): StreamBatch {
   if (!event || !Array.isArray(event.Records)) throw new NotAStreamEventError();
-  const batch: StreamBatch = { changes: [], unidentifiable: [] };
+  const batch: StreamBatch = {
+    windowed: event.window !== undefined || event.state !== undefined,
+    changes: [],
+    unidentifiable: [],
+  };
+  const known = (event.state as CountingState | undefined)?.appliedThrough;
+  if (typeof known === 'string' && sequenceNumberPattern.test(known)) batch.knownMark = known;
   event.Records.forEach((record, index) => {
     const change = toMessageChange(record);
     if (!change) {
@@ -39,6 +86,10 @@ export function readStreamEvent(event: DynamoDBStreamEvent): StreamBatch {
       batch.newestChangeAtMs = Math.max(batch.newestChangeAtMs ?? 0, change.changedAtMs);
     }
   });
+  const shardId = text(event.shardId);
+  const streamArn = text(event.eventSourceARN) ?? text(event.Records[0]?.eventSourceARN);
+  if (shardId && streamArn) batch.shard = { streamArn, shardId };
+  else if (event.Records.length > 0) throw new UnknownShardError();
   return batch;
 }
 
@@ -47,7 +98,7 @@ export function toMessageChange(record: DynamoDBRecord): MessageChange | undefin
   const eventId = record?.eventID;
   const sequenceNumber = stream?.SequenceNumber;
   if (typeof eventId !== 'string' || !eventId || typeof sequenceNumber !== 'string') return;
-  if (!/^\d{1,40}$/.test(sequenceNumber)) return;
+  if (!sequenceNumberPattern.test(sequenceNumber)) return;
 
   const change: MessageChange = { eventId, sequenceNumber };
   const messageId = stream?.Keys?._id?.S;

@@ -18,19 +18,22 @@ export interface ShardHistory {
 export const counterId = (unit: CounterUnit, period: string) => `${unit} ${period}`;
 
 /**
- * The records the counting function has applied, found from its run markers (eventID of a batch's
- * first record → sequence number it is applied through). A marker covers its record and those
- * after it in the same shard up to its sequence number.
+ * The records the counting function has applied: in a shard with an applied mark, every record at
+ * or below it. A shard without one may have been counted by a version before applied marks, under
+ * markers keyed by the eventID of a batch's first record (`runMarkers`: eventID → sequence number
+ * applied through), each covering its record and those after it in the shard up to its number.
  */
 export function appliedRecords(
   shards: readonly ShardHistory[],
-  markers: ReadonlyMap<string, string>,
+  marks: ReadonlyMap<string, string>,
+  runMarkers: ReadonlyMap<string, string> = new Map(),
 ): Set<string> {
   const applied = new Set<string>();
-  for (const { records } of shards) {
-    let coveredThrough: string | undefined;
+  for (const { shardId, records } of shards) {
+    const mark = marks.get(shardId);
+    let coveredThrough = mark;
     for (const record of records) {
-      const through = markers.get(record.eventId);
+      const through = mark === undefined ? runMarkers.get(record.eventId) : undefined;
       if (
         through !== undefined &&
         (coveredThrough === undefined || comesAfter(through, coveredThrough))
@@ -49,7 +52,7 @@ export interface ExpectedCountsInput {
   /** Message images from a scan of the Messages table, by `_id`. */
   scanned: ReadonlyMap<string, unknown>;
   shards: readonly ShardHistory[];
-  /** Records to take as applied: applied by the counting function, or too old to ever be. */
+  /** Records the counting function has applied. */
   isApplied: (record: MessageChange) => boolean;
   countedRoomTypes: ReadonlySet<string>;
 }

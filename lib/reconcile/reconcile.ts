@@ -5,11 +5,14 @@
 // - A counter is compared with the count *as of exactly the stream records the counting function
 //   has applied* (expected-counts.ts). Records it has not applied yet are left out, because it
 //   will still add them; so the difference is drift alone, never work in flight. Which records
-//   are applied comes from the run markers, written in the same transaction as the counters.
-// - Each round reads the stream up to now, then the counters, then the markers. Every record
-//   applied before the counters were read is covered by a marker read after them; a marker that
+//   are applied comes from the shards' applied marks, written in the same transaction as the
+//   counters (lib/counting/count-changes.ts): a record is applied exactly when it is at or below
+//   its shard's mark, however old it is. Records Lambda gave up lie below the mark too: taking
+//   them as applied is what adds them to the counters, which is the repair they need.
+// - Each round reads the stream up to now, then the counters, then the marks. Every record
+//   applied before the counters were read is covered by a mark read after them; a mark that
 //   reaches past the stream as read means records arrived in between, and the round starts again.
-// - A record applied between reading the counters and reading the markers would be expected but
+// - A record applied between reading the counters and reading the marks would be expected but
 //   not counted. It changed the counter, though, and every counter write increments `version`:
 //   the counters are read once more after the markers, and a counter whose version moved is left
 //   for the next round. A repair is also written on the condition that `version` is still the one
@@ -20,7 +23,6 @@
 // - The scan is not a snapshot and need not be: a message changed during the scan has stream
 //   records (read after the scan and a pause for the stream to show every change), and its state
 //   is taken from them; a message without records in the stream did not change meanwhile.
-import type { MessageChange } from '../counting/changes.js';
 import { comesAfter } from '../counting/changes.js';
 import { type CounterReading, type DayRange, type Drift, drifts } from './drift.js';
 import { appliedRecords, counterId, expectedCounts, type ShardHistory } from './expected-counts.js';
@@ -32,14 +34,18 @@ export interface ReconcilePorts {
   scanMessages(range: DayRange | undefined): Promise<Map<string, unknown>>;
   /** Every record the stream holds, shards in lineage order; reads only what is new each time. */
   catchUpStream(): Promise<ShardHistory[]>;
-  /** Run markers of the given eventIDs: eventID → sequence number applied through. */
-  readMarkers(eventIds: string[]): Promise<Map<string, string>>;
+  /** Applied marks of the stream's shards: shard id → sequence number applied through. */
+  readMarks(shardIds: string[]): Promise<Map<string, string>>;
+  /**
+   * Markers a version before applied marks wrote, by the eventID of a batch's first record:
+   * eventID → sequence number applied through.
+   */
+  readRunMarkers(eventIds: string[]): Promise<Map<string, string>>;
   readCounters(range: DayRange): Promise<CounterReading[]>;
   /** First and last day with a day counter, if any. */
   dayCounterSpan(): Promise<DayRange | undefined>;
   /** Adds each correction if its counter's version is still `drift.version`; one outcome each. */
   correct(drifts: readonly Drift[]): Promise<('corrected' | 'changed')[]>;
-  now(): number;
   sleep(ms: number): Promise<void>;
 }
 
@@ -50,12 +56,6 @@ export interface ReconcileOptions {
   /** Pause after the scan, and between rounds, so the stream shows every change made meanwhile. */
   settleMs?: number;
   maxRounds?: number;
-  /**
-   * Records older than this are taken as applied: the event source mapping gives records up after
-   * 24 hours (MaximumRecordAgeInSeconds), so one it never applied by then never will be — and
-   * counting it is exactly the repair such a record needs.
-   */
-  settledAfterMs?: number;
   onRound?: (round: RoundSummary) => void;
 }
 
@@ -85,13 +85,12 @@ export async function reconcile(
 ): Promise<ReconcileReport> {
   const maxRounds = options.maxRounds ?? 20;
   const settleMs = options.settleMs ?? 2_000;
-  const settledAfterMs = options.settledAfterMs ?? 23 * 3_600_000;
   const scanned = await ports.scanMessages(options.range);
   await ports.sleep(settleMs);
 
   const found = new Map<string, Drift>();
   const corrected: Drift[] = [];
-  const markers = new MarkerCache(ports);
+
   let range = options.range;
   let streamRecords = 0;
   let remaining: Drift[] = [];
@@ -103,15 +102,12 @@ export async function reconcile(
     if (!range) return report({ from: '', to: '' }, round);
 
     const counters = await ports.readCounters(range);
-    const applied = await markers.applied(shards);
+    const applied = await appliedAsMarked(ports, shards);
     if (applied === 'stream-behind') continue; // records arrived after the stream was read
-    const settledBefore = ports.now() - settledAfterMs;
     const expected = expectedCounts({
       scanned,
       shards,
-      isApplied: (record: MessageChange) =>
-        applied.has(record.eventId) ||
-        (record.changedAtMs !== undefined && record.changedAtMs < settledBefore),
+      isApplied: (record) => applied.has(record.eventId),
       countedRoomTypes: options.countedRoomTypes,
     });
 
@@ -191,42 +187,35 @@ export async function reconcile(
 }
 
 /**
- * Run markers, read once and then again only where they can still change: a marker grows while
- * its batch is being applied, which is only ever the latest batch of a shard.
+ * The records applied as of now, from the shards' applied marks (and, for a shard without one,
+ * the markers of a version before them), or 'stream-behind' when the counters may include records
+ * this round has not read: a mark reaches past the last record read of its shard, and reading the
+ * stream again finds more. (If it finds none, the mark covers only records the stream no longer
+ * holds, whose effect the scan already shows.)
  */
-class MarkerCache {
-  private readonly markers = new Map<string, string>();
-  private readonly asked = new Set<string>();
-
-  constructor(private readonly ports: Pick<ReconcilePorts, 'readMarkers'>) {}
-
-  async applied(shards: readonly ShardHistory[]): Promise<Set<string> | 'stream-behind'> {
-    const toAsk: string[] = [];
-    for (const { records } of shards) {
-      const lastRunStart = records.findLastIndex((record) => this.markers.has(record.eventId));
-      records.forEach((record, index) => {
-        if (index >= lastRunStart || !this.asked.has(record.eventId)) toAsk.push(record.eventId);
-      });
-    }
-    const answer = await this.ports.readMarkers(toAsk);
-    for (const eventId of toAsk) {
-      this.asked.add(eventId);
-      const through = answer.get(eventId);
-      if (through === undefined) this.markers.delete(eventId);
-      else this.markers.set(eventId, through);
-    }
-    // A marker past the last record read of its shard: the counters include records not read.
-    for (const { records } of shards) {
-      const last = records.at(-1)?.sequenceNumber;
-      for (const record of records) {
-        const through = this.markers.get(record.eventId);
-        if (through !== undefined && last !== undefined && comesAfter(through, last)) {
-          return 'stream-behind';
-        }
-      }
-    }
-    return appliedRecords(shards, this.markers);
+async function appliedAsMarked(
+  ports: Pick<ReconcilePorts, 'readMarks' | 'readRunMarkers' | 'catchUpStream'>,
+  shards: readonly ShardHistory[],
+): Promise<Set<string> | 'stream-behind'> {
+  const marks = await ports.readMarks(shards.map(({ shardId }) => shardId));
+  const unmarked = shards.filter(({ shardId }) => !marks.has(shardId));
+  const runMarkers = await ports.readRunMarkers(
+    unmarked.flatMap(({ records }) => records.map(({ eventId }) => eventId)),
+  );
+  const beyond = shards.filter(({ shardId, records }) => {
+    const last = records.at(-1)?.sequenceNumber;
+    const reach = [marks.get(shardId), ...records.map(({ eventId }) => runMarkers.get(eventId))];
+    return reach.some((through) => through !== undefined && (!last || comesAfter(through, last)));
+  });
+  if (beyond.length > 0) {
+    const readBefore = new Map(beyond.map(({ shardId, records }) => [shardId, records.length]));
+    const now = await ports.catchUpStream();
+    const grown = now.some(
+      ({ shardId, records }) => records.length > (readBefore.get(shardId) ?? records.length),
+    );
+    if (grown) return 'stream-behind';
   }
+  return appliedRecords(shards, marks, runMarkers);
 }
 
 /** The days the messages and the day counters cover, when no range was asked for. */

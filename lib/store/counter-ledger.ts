@@ -1,17 +1,23 @@
-// The counting function's writes: counters and run markers in the Counters table.
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+// The counting function's reads and writes: counters and the shards' applied marks in the
+// Counters table.
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ChunkOutcome, CounterLedger } from '../counting/count-changes.js';
+import type { ChunkOutcome, CounterLedger, ShardRef } from '../counting/count-changes.js';
 import type { Chunk } from '../counting/plan.js';
-import { counterKey, runMarkerKey } from './counter-keys.js';
+import { appliedMarkKey, counterKey, type ItemKey, runMarkerKey } from './counter-keys.js';
 
-// A marker only has to outlive the records it describes: DynamoDB Streams keeps records for 24
-// hours, so no delivery of the batch can come later than that. Two days leaves room for clocks.
-const markerLifetimeSeconds = 48 * 60 * 60;
+// A mark only has to outlive the records at or below it: DynamoDB Streams keeps a record 24 hours
+// after it was written, and every record at or below a mark was written before the mark was. Two
+// days leaves room for clocks; an idle shard's mark then expires, and nothing can redeliver to it.
+const markLifetimeSeconds = 48 * 60 * 60;
 
 // Cancellations after which nothing was written and the same transaction may simply be sent again.
 const retryableReasons = new Set([
@@ -27,31 +33,44 @@ export class DynamoDbCounterLedger implements CounterLedger {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async appliedThrough(runId: string): Promise<string | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: runMarkerKey(runId),
-        ConsistentRead: true,
-        ProjectionExpression: 'through',
-      }),
-    );
-    return typeof Item?.through === 'string' ? Item.through : undefined;
+  async appliedThrough(shard: ShardRef, firstEventId: string): Promise<string | undefined> {
+    const mark = await this.through(appliedMarkKey(shard));
+    if (mark !== undefined) return mark;
+    // No mark yet: the delivery may repeat one that a version before applied marks counted under
+    // a marker of its first record (those live 48 hours, after which this finds nothing). What
+    // that marker covers becomes the shard's mark, so that a delivery that ends inside it cannot
+    // leave the rest to be counted again by the next one.
+    const legacy = await this.through(runMarkerKey(firstEventId));
+    if (legacy === undefined) return undefined;
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...appliedMarkKey(shard), through: legacy, expiresAt: this.expiresAt() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return legacy;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return this.through(appliedMarkKey(shard));
+    }
   }
 
   async applyChunk(
-    runId: string,
+    shard: ShardRef,
     previous: string | undefined,
     chunk: Chunk,
   ): Promise<ChunkOutcome> {
-    const marker = {
+    const mark = {
       Put: {
         TableName: this.tableName,
         Item: {
-          ...runMarkerKey(runId),
+          ...appliedMarkKey(shard),
           through: chunk.through,
-          expiresAt: Math.floor(this.now() / 1000) + markerLifetimeSeconds,
+          expiresAt: this.expiresAt(),
         },
+        // The mark must still say what was read (or not be there, if none was).
         ...(previous === undefined
           ? { ConditionExpression: 'attribute_not_exists(pk)' }
           : {
@@ -71,14 +90,30 @@ export class DynamoDbCounterLedger implements CounterLedger {
       },
     }));
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: [marker, ...counters] }));
+      await this.client.send(new TransactWriteCommand({ TransactItems: [mark, ...counters] }));
       return 'applied';
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'run-moved';
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'mark-moved';
       if (reasons.some((reason) => retryableReasons.has(reason.Code ?? ''))) return 'conflict';
       throw error;
     }
+  }
+
+  private expiresAt(): number {
+    return Math.floor(this.now() / 1000) + markLifetimeSeconds;
+  }
+
+  private async through(key: ItemKey): Promise<string | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { ...key },
+        ConsistentRead: true,
+        ProjectionExpression: 'through',
+      }),
+    );
+    return typeof Item?.through === 'string' ? Item.through : undefined;
   }
 }

@@ -20,7 +20,14 @@ import { monthsBetween } from '../periods.js';
 import type { CounterReading, DayRange, Drift } from '../reconcile/drift.js';
 import type { ShardHistory } from '../reconcile/expected-counts.js';
 import type { ReconcilePorts } from '../reconcile/reconcile.js';
-import { counterKey, dayPartition, quarterHourPartition, runMarkerKey } from './counter-keys.js';
+import {
+  appliedMarkKey,
+  counterKey,
+  dayPartition,
+  type ItemKey,
+  quarterHourPartition,
+  runMarkerKey,
+} from './counter-keys.js';
 import { StreamView, streamArnOf } from './stream-history.js';
 
 export interface ScanProgress {
@@ -38,7 +45,7 @@ export interface ReconcileStoreOptions {
   onStreamRecords?: (count: number) => void;
 }
 
-type Ports = Omit<ReconcilePorts, 'now' | 'sleep'>;
+type Ports = Omit<ReconcilePorts, 'sleep'>;
 
 export class DynamoDbReconcileStore implements Ports {
   constructor(
@@ -99,33 +106,64 @@ export class DynamoDbReconcileStore implements Ports {
     return this.view ? this.view.catchUp() : [];
   }
 
-  async readMarkers(eventIds: string[]): Promise<Map<string, string>> {
+  /** Applied marks of the shards of the stream `catchUpStream` reads. */
+  async readMarks(shardIds: string[]): Promise<Map<string, string>> {
+    const streamArn = this.view?.streamArn;
+    const marks = new Map<string, string>();
+    if (!streamArn) return marks;
+    const items = await this.readThrough(
+      shardIds.map((shardId) => appliedMarkKey({ streamArn, shardId })),
+    );
+    for (const [index, shardId] of shardIds.entries()) {
+      const through = items[index];
+      if (through !== undefined) marks.set(shardId, through);
+    }
+    return marks;
+  }
+
+  async readRunMarkers(eventIds: string[]): Promise<Map<string, string>> {
     const markers = new Map<string, string>();
+    const items = await this.readThrough(eventIds.map(runMarkerKey));
+    for (const [index, eventId] of eventIds.entries()) {
+      const through = items[index];
+      if (through !== undefined) markers.set(eventId, through);
+    }
+    return markers;
+  }
+
+  /** The `through` of each key's item, in the keys' order; undefined where there is none. */
+  private async readThrough(keys: ItemKey[]): Promise<(string | undefined)[]> {
     const table = this.options.countersTable;
-    const batches: string[][] = [];
-    for (let at = 0; at < eventIds.length; at += 100) batches.push(eventIds.slice(at, at + 100));
-    const readBatch = async (ids: string[]) => {
-      let keys: Record<string, unknown>[] = ids.map((id) => ({ ...runMarkerKey(id) }));
-      for (let attempt = 0; keys.length > 0; attempt++) {
-        if (attempt > 8) throw new Error('DynamoDB kept run-marker reads unprocessed');
+    const found = new Map<string, string>();
+    const id = (key: { pk?: unknown; sk?: unknown }) => `${String(key.pk)}\n${String(key.sk)}`;
+    const readBatch = async (batch: ItemKey[]) => {
+      let pending: Record<string, unknown>[] = batch.map((key) => ({ ...key }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 8) throw new Error('DynamoDB kept applied-mark reads unprocessed');
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
         const response = await this.client.send(
           new BatchGetCommand({
             RequestItems: {
-              [table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'pk, through' },
+              [table]: {
+                Keys: pending,
+                ConsistentRead: true,
+                ProjectionExpression: 'pk, sk, through',
+              },
             },
           }),
         );
         for (const item of response.Responses?.[table] ?? []) {
-          markers.set(String(item.pk).slice('run#'.length), String(item.through));
+          if (typeof item.through === 'string') found.set(id(item), item.through);
         }
-        keys = response.UnprocessedKeys?.[table]?.Keys ?? [];
+        pending = response.UnprocessedKeys?.[table]?.Keys ?? [];
       }
     };
+    const batches: ItemKey[][] = [];
+    for (let at = 0; at < keys.length; at += 100) batches.push(keys.slice(at, at + 100));
     for (let at = 0; at < batches.length; at += 8) {
       await Promise.all(batches.slice(at, at + 8).map(readBatch));
     }
-    return markers;
+    return keys.map((key) => found.get(id(key)));
   }
 
   async readCounters(range: DayRange): Promise<CounterReading[]> {

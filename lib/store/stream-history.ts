@@ -66,7 +66,7 @@ export class StreamView {
 
   constructor(
     private readonly streams: DynamoDBStreamsClient,
-    private readonly streamArn: string,
+    readonly streamArn: string,
     private readonly onRecords?: (count: number) => void,
   ) {}
 

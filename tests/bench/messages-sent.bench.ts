@@ -1,22 +1,18 @@
 // messages-sent: warm latency of a 30-day query against the bare DynamoDB calls it needs, and the
 // number of DynamoDB requests per answer.
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type {
-  APIGatewayProxyResult,
-  Context,
-  DynamoDBBatchResponse,
-  DynamoDBStreamEvent,
-} from 'aws-lambda';
+import type { APIGatewayProxyResult, Context, DynamoDBBatchResponse } from 'aws-lambda';
 import { demoToken, demoUser } from '../../infra/local/demo-data.js';
 import { hashLoginToken } from '../../lib/auth/login-token.js';
 import { loadConfig, queryConfigSchema } from '../../lib/config.js';
+import type { CountingEvent } from '../../lib/lambda/stream-records.js';
 import { permissionKey, tokenKey, userKey } from '../../lib/store/auth-keys.js';
 import { createDocumentClient } from '../../lib/store/client.js';
 import { dayPartition } from '../../lib/store/counter-keys.js';
 import { httpApiEvent } from '../helpers/api-gateway.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { lambdaContext } from '../helpers/lambda.js';
-import { insertRecord } from '../helpers/stream-records.js';
+import { insertRecord, syntheticEvent } from '../helpers/stream-records.js';
 import { userWithToken } from '../helpers/users.js';
 import { type Benchmark, type BenchRow, compared } from './harness.js';
 import { percentile, timed } from './stats.js';
@@ -30,7 +26,7 @@ const headers = { 'x-user-id': demoUser.userId, 'x-auth-token': demoToken };
 
 /** Counts messages for the 60 days the query reads (window and previous window), 20 a day. */
 async function seedCounters(
-  countMessages: Handler<DynamoDBStreamEvent, DynamoDBBatchResponse>,
+  countMessages: Handler<CountingEvent, DynamoDBBatchResponse>,
 ): Promise<void> {
   const records = [];
   for (let day = 0; day < 60; day++) {
@@ -40,7 +36,7 @@ async function seedCounters(
     }
   }
   for (let at = 0; at < records.length; at += 500) {
-    await countMessages.handler({ Records: records.slice(at, at + 500) }, lambdaContext());
+    await countMessages.handler(syntheticEvent(records.slice(at, at + 500)), lambdaContext());
   }
 }
 

@@ -6,13 +6,10 @@ import {
   GetShardIteratorCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
-import type {
-  Context,
-  DynamoDBBatchResponse,
-  DynamoDBRecord,
-  DynamoDBStreamEvent,
-} from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { streamEvent, toLambdaStreamRecord } from '../../infra/local/lambda-events.js';
+import type { ShardRef } from '../../lib/counting/count-changes.js';
+import type { CountingEvent } from '../../lib/lambda/stream-records.js';
 import {
   streamArnOf as currentStreamArn,
   lineageOrder,
@@ -55,10 +52,26 @@ export async function readWholeStream(StreamArn: string): Promise<StreamRecord[]
   }
 }
 
+/** The shard of a table's stream: DynamoDB Local gives each table's stream exactly one. */
+export async function shardOf(tableName: string): Promise<ShardRef> {
+  const streamArn = await streamArnOf(tableName);
+  const client = new DynamoDBStreamsClient({ endpoint: localEndpoint() });
+  try {
+    const shards = await shardsOf(client, streamArn);
+    const [shard, ...more] = shards;
+    if (!shard?.ShardId || more.length > 0) {
+      throw new Error(`${tableName}'s stream has ${shards.length} shards, not one`);
+    }
+    return { streamArn, shardId: shard.ShardId };
+  } finally {
+    client.destroy();
+  }
+}
+
 type StreamHandler = (
-  event: DynamoDBStreamEvent,
+  event: CountingEvent,
   context: Context,
-) => Promise<DynamoDBBatchResponse>;
+) => Promise<DynamoDBBatchResponse & { state?: unknown }>;
 
 /**
  * Delivers a table's stream to a handler in Lambda-shaped batches, remembering what it delivered,
@@ -67,16 +80,21 @@ type StreamHandler = (
 export class StreamFeeder {
   private delivered = 0;
 
-  private constructor(private readonly streamArn: string) {}
+  private constructor(readonly shard: ShardRef) {}
 
   static async of(tableName: string): Promise<StreamFeeder> {
-    return new StreamFeeder(await streamArnOf(tableName));
+    return new StreamFeeder(await shardOf(tableName));
   }
 
   async newRecords(): Promise<DynamoDBRecord[]> {
-    const records = (await readWholeStream(this.streamArn)).slice(this.delivered);
+    const records = (await readWholeStream(this.shard.streamArn)).slice(this.delivered);
     this.delivered += records.length;
-    return records.map((record) => toLambdaStreamRecord(record, this.streamArn));
+    return records.map((record) => toLambdaStreamRecord(record, this.shard.streamArn));
+  }
+
+  /** The event Lambda delivers these records of the table's shard in. */
+  event(records: DynamoDBRecord[], state?: Record<string, unknown>): CountingEvent {
+    return streamEvent(records, { ...this.shard, ...(state ? { state } : {}) });
   }
 
   /** Feeds every new record to the handler; fails if any batch is not fully applied. */
@@ -84,7 +102,7 @@ export class StreamFeeder {
     const records = await this.newRecords();
     for (let at = 0; at < records.length; at += batchSize) {
       const response = await handler(
-        streamEvent(records.slice(at, at + batchSize)),
+        this.event(records.slice(at, at + batchSize)),
         lambdaContext(),
       );
       if (response.batchItemFailures.length > 0) {

@@ -40,6 +40,7 @@ describe('concurrency', () => {
     const poller = startStreamPoller({
       streamArn: await streamArnOf(tables.messages),
       handler,
+      tumblingWindowSeconds: 60,
       idleDelayMs: 20,
       batchSize: 50,
     });
@@ -68,9 +69,13 @@ describe('concurrency', () => {
       lanes[id.charCodeAt(1) % 2]?.push(record);
     }
     await Promise.all(
-      lanes.map(async (lane) => {
+      lanes.map(async (lane, index) => {
+        const shard = { ...feeder.shard, shardId: `${feeder.shard.shardId}-${index}` };
         for (let at = 0; at < lane.length; at += 7) {
-          const response = await handler(streamEvent(lane.slice(at, at + 7)), lambdaContext());
+          const response = await handler(
+            streamEvent(lane.slice(at, at + 7), shard),
+            lambdaContext(),
+          );
           expect(response.batchItemFailures).toEqual([]);
         }
       }),

@@ -10,7 +10,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveResources, type Template, type TemplateValue } from '../../infra/template.js';
 import { httpApiEvent } from '../helpers/api-gateway.js';
-import { insertRecord } from '../helpers/stream-records.js';
+import { insertRecord, syntheticEvent } from '../helpers/stream-records.js';
 import { localClient, useTestTables } from '../helpers/tables.js';
 import { userWithToken } from '../helpers/users.js';
 
@@ -118,6 +118,7 @@ describe('the packaged CloudFormation', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: false,
       ParallelizationFactor: 1,
+      TumblingWindowInSeconds: 60,
       BatchSize: 1000,
       MaximumBatchingWindowInSeconds: 1,
       MaximumRetryAttempts: 10000,
@@ -153,6 +154,7 @@ describe('the packaged CloudFormation', () => {
     expect(actions(roles.CountMessagesRole as Resource)).toEqual([
       'dynamodb:DescribeStream',
       'dynamodb:GetItem',
+      'dynamodb:GetItem',
       'dynamodb:GetRecords',
       'dynamodb:GetShardIterator',
       'dynamodb:ListStreams',
@@ -175,6 +177,25 @@ describe('the packaged CloudFormation', () => {
     expect(reportWrite?.Condition).toEqual({
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['report#*'] },
     });
+    // Counting writes counters and applied marks only, and merely reads old run markers.
+    const counterAccess = statements(roles.CountMessagesRole as Resource)
+      .filter((s) =>
+        [s.Action]
+          .flat()
+          .some((action) => action.startsWith('dynamodb:') && action.endsWith('Item')),
+      )
+      .map((s) => [[s.Action].flat().sort(), s.Condition]);
+    expect(counterAccess).toEqual([
+      [
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': ['day', 'quarter-hour#*', 'shard#*'],
+          },
+        },
+      ],
+      [['dynamodb:GetItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['run#*'] } }],
+    ]);
   });
 
   it('keeps the tables on demand, backed up, encrypted, with TTL and the stream the counter needs', () => {
@@ -217,15 +238,33 @@ describe('the packaged CloudFormation', () => {
     expect(protection('prod')).toBe(true);
   });
 
-  it('alarms on iterator age, the failure queue, function errors and the 5xx rate', () => {
+  it('alarms on iterator age, the failure queue, delivery anomalies, skipped records, function errors and the 5xx rate', () => {
     const alarms = Object.fromEntries(resourcesOfType(dev.template, 'AWS::CloudWatch::Alarm'));
     expect(Object.keys(alarms).sort()).toEqual([
+      'CountMessagesDeliveryAnomaliesAlarm',
       'CountMessagesErrorsAlarm',
       'CountMessagesFailureQueueAlarm',
       'CountMessagesIteratorAgeAlarm',
+      'CountMessagesSkippedRecordsAlarm',
       'HttpApi5xxRateAlarm',
       'MessagesSentErrorsAlarm',
     ]);
+    // The function's own metrics: the namespace and service dimension Powertools publishes under.
+    const environment = (dev.template.Resources.CountDashmessagesLambdaFunction as Resource)
+      .Properties.Environment.Variables;
+    for (const [name, metric] of [
+      ['CountMessagesDeliveryAnomaliesAlarm', 'DeliveryAnomalies'],
+      ['CountMessagesSkippedRecordsAlarm', 'SkippedRecords'],
+    ] as const) {
+      expect(alarms[name]?.Properties).toMatchObject({
+        Namespace: environment.POWERTOOLS_METRICS_NAMESPACE,
+        MetricName: metric,
+        Dimensions: [{ Name: 'service', Value: environment.POWERTOOLS_SERVICE_NAME }],
+      });
+    }
+    expect(alarms.CountMessagesFailureQueueAlarm?.Properties.AlarmDescription).toMatch(
+      /DDBStreamBatchInfo.*counters reconcile/s,
+    );
     expect(alarms.CountMessagesIteratorAgeAlarm?.Properties.MetricName).toBe('IteratorAge');
     expect(alarms.CountMessagesFailureQueueAlarm?.Properties.MetricName).toBe(
       'ApproximateNumberOfMessagesVisible',
@@ -327,12 +366,17 @@ describe('the built bundles', () => {
         return JSON.parse(String(line).slice('RESULT '.length));
       };
 
-      const counted = await invoke('count-messages', {
-        Records: [
-          insertRecord({ _id: 'b1', rid: 'r', roomType: 'c', ts: '2024-01-02T03:04:05.678Z' }),
-        ],
+      const record = insertRecord({
+        _id: 'b1',
+        rid: 'r',
+        roomType: 'c',
+        ts: '2024-01-02T03:04:05.678Z',
       });
-      expect(counted).toEqual({ batchItemFailures: [] });
+      const counted = await invoke('count-messages', syntheticEvent([record]));
+      expect(counted).toEqual({
+        batchItemFailures: [],
+        state: { appliedThrough: record.dynamodb?.SequenceNumber },
+      });
       const answer = await invoke(
         'messages-sent',
         httpApiEvent({

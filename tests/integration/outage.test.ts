@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
-import { streamEvent } from '../../infra/local/lambda-events.js';
 import { httpApiEvent } from '../helpers/api-gateway.js';
 import { readCounters, recountMessages } from '../helpers/counters.js';
 import { lambdaContext } from '../helpers/lambda.js';
@@ -37,10 +36,11 @@ describe('DynamoDB Local stopped mid-run', () => {
         }),
       ),
     );
-    const records = await (await StreamFeeder.of(tables.messages)).newRecords();
+    const feeder = await StreamFeeder.of(tables.messages);
+    const records = await feeder.newRecords();
     const [first, second] = [records.slice(0, 30), records.slice(30)];
     expect(
-      (await countMessages.handler(streamEvent(first), lambdaContext())).batchItemFailures,
+      (await countMessages.handler(feeder.event(first), lambdaContext())).batchItemFailures,
     ).toEqual([]);
 
     await dynamoDb.stop();
@@ -60,7 +60,7 @@ describe('DynamoDB Local stopped mid-run', () => {
       error:
         'The message counts cannot be read right now; try again shortly [error-service-unavailable]',
     });
-    const failed = await countMessages.handler(streamEvent(second), lambdaContext());
+    const failed = await countMessages.handler(feeder.event(second), lambdaContext());
     expect(failed.batchItemFailures).toEqual([
       { itemIdentifier: second[0]?.dynamodb?.SequenceNumber },
     ]);
@@ -68,10 +68,10 @@ describe('DynamoDB Local stopped mid-run', () => {
     await dynamoDb.start();
     // Lambda retries the failed batch, and redelivers the first one (its result "lost") too.
     expect(
-      (await countMessages.handler(streamEvent(second), lambdaContext())).batchItemFailures,
+      (await countMessages.handler(feeder.event(second), lambdaContext())).batchItemFailures,
     ).toEqual([]);
     expect(
-      (await countMessages.handler(streamEvent(first), lambdaContext())).batchItemFailures,
+      (await countMessages.handler(feeder.event(first), lambdaContext())).batchItemFailures,
     ).toEqual([]);
 
     const counters = await readCounters(tables.counters);
