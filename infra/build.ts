@@ -1,9 +1,18 @@
 // `npm run build`: one minified ESM bundle per function, dist/<function>/index.mjs (design §7).
 import { readdir, rm } from 'node:fs/promises';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const functionsDir = new URL('../functions/', import.meta.url);
 const distDir = new URL('../dist/', import.meta.url);
+
+/** The SDK's default credential chain, replaced by the environment's credentials (see the file). */
+export const lambdaCredentials: Plugin = {
+  name: 'lambda-credentials',
+  setup(builder) {
+    const path = new URL('lambda-credentials.ts', import.meta.url).pathname;
+    builder.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path }));
+  },
+};
 
 export async function buildFunctions(): Promise<{ name: string; bytes: number }[]> {
   const names = (await readdir(functionsDir))
@@ -26,6 +35,7 @@ export async function buildFunctions(): Promise<{ name: string; bytes: number }[
         // Without `module` first, esbuild takes the SDK's CommonJS builds, whose require() calls
         // of Node built-ins throw once the bundle is loaded as a real ES module.
         mainFields: ['module', 'main'],
+        plugins: [lambdaCredentials],
         metafile: true,
         legalComments: 'none',
         logLevel: 'warning',

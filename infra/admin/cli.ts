@@ -108,6 +108,16 @@ const commands: Record<string, Command> = {
     run: async (context, options) =>
       (await reconcileCounters(context, 'reconcile', options, progressOn())).output,
   },
+  'counters upgrade': {
+    usage: 'counters upgrade [--dry-run] [--segments <n>]',
+    summary:
+      'after upgrading from a version that kept one item per quarter-hour: rebuild the quarter-hours of every day in the current layout from a recount, while the stream keeps counting, then delete the old items',
+    options: Object.fromEntries(
+      Object.entries(range).filter(([option]) => option !== 'from' && option !== 'to'),
+    ),
+    run: async (context, options) =>
+      (await reconcileCounters(context, 'upgrade', options, progressOn())).output,
+  },
   'counters backfill': {
     usage: 'counters backfill [--from <day>] [--to <day>] [--dry-run] [--segments <n>]',
     summary: 'build the counters of an empty Counters table from a Messages table with history',

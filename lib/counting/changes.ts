@@ -34,12 +34,34 @@ export function comesAfter(a: string, b: string): boolean {
 
 export type CounterUnit = 'day' | 'quarter-hour';
 
-export interface CounterDelta {
+/** One counter: messages sent in one UTC day, or in one UTC quarter-hour. */
+export interface Counter {
   unit: CounterUnit;
   /** `YYYY-MM-DD` for a day, `YYYY-MM-DDTHH:mm` for a quarter-hour. */
   period: string;
+}
+
+export interface CounterDelta extends Counter {
   delta: number;
 }
+
+/** A counter as one string (`day 2023-05-30`, `quarter-hour 2023-05-30T13:45`), for maps. */
+export type CounterId = `${CounterUnit} ${string}`;
+
+export const counterId = ({ unit, period }: Counter): CounterId => `${unit} ${period}`;
+
+export function parseCounterId(id: CounterId): Counter {
+  const at = id.indexOf(' ');
+  return { unit: id.slice(0, at) as CounterUnit, period: id.slice(at + 1) };
+}
+
+/**
+ * The counters stored and written together: a day's total is one item, and the 96 quarter-hours
+ * of a UTC day are another, so that a day's local-time answer reads one item and not 96. Counters
+ * of one group change in one write; a transaction holds at most 100 writes.
+ */
+export const counterGroupOf = ({ unit, period }: Counter): string =>
+  unit === 'day' ? `day ${period}` : `quarter-hours ${period.slice(0, 10)}`;
 
 export interface MalformedImage {
   image: 'old' | 'new';

@@ -1,12 +1,19 @@
 // Where the counters and the expected counts disagree.
-import type { CounterUnit } from '../counting/changes.js';
-import { counterId } from './expected-counts.js';
+import {
+  type Counter,
+  type CounterId,
+  type CounterUnit,
+  counterGroupOf,
+  counterId,
+  parseCounterId,
+} from '../counting/changes.js';
 
-export interface CounterReading {
-  unit: CounterUnit;
-  period: string;
+export interface CounterReading extends Counter {
   messages: number;
-  /** Writes the counter has had; absent when it was never written. */
+  /**
+   * Writes the counter's group (`counterGroupOf`: the item it is stored in) has had; absent when
+   * it was never written. Counters of one group are written together, so they share it.
+   */
   version?: number;
 }
 
@@ -17,7 +24,15 @@ export interface Drift {
   expected: number;
   /** What to add to the counter: expected − counted. */
   correction: number;
+  /** The version of the counter's group when it was read; absent when the group has no item. */
   version?: number;
+}
+
+/** The version of every group the readings saw. */
+export function groupVersions(
+  readings: readonly CounterReading[],
+): Map<string, number | undefined> {
+  return new Map(readings.map((reading) => [counterGroupOf(reading), reading.version]));
 }
 
 /** Days `YYYY-MM-DD` from `from` to `to`, inclusive; a quarter-hour belongs to its day. */
@@ -30,15 +45,16 @@ export const inRange = (range: DayRange, period: string) =>
   period.slice(0, 10) >= range.from && period.slice(0, 10) <= range.to;
 
 export function drifts(
-  expected: ReadonlyMap<string, number>,
+  expected: ReadonlyMap<CounterId, number>,
   counters: readonly CounterReading[],
   range: DayRange,
 ): Drift[] {
   const found: Drift[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<CounterId>();
+  const versions = groupVersions(counters);
   for (const counter of counters) {
     if (!inRange(range, counter.period)) continue;
-    const id = counterId(counter.unit, counter.period);
+    const id = counterId(counter);
     seen.add(id);
     const shouldBe = expected.get(id) ?? 0;
     if (shouldBe !== counter.messages) {
@@ -53,9 +69,17 @@ export function drifts(
     }
   }
   for (const [id, shouldBe] of expected) {
-    const [unit, period] = id.split(' ') as [CounterUnit, string];
-    if (seen.has(id) || !inRange(range, period)) continue;
-    found.push({ unit, period, counted: 0, expected: shouldBe, correction: shouldBe });
+    const counter = parseCounterId(id);
+    if (seen.has(id) || !inRange(range, counter.period)) continue;
+    // Not written yet, but its group may hold other counters: a repair must know that version.
+    const version = versions.get(counterGroupOf(counter));
+    found.push({
+      ...counter,
+      counted: 0,
+      expected: shouldBe,
+      correction: shouldBe,
+      ...(version === undefined ? {} : { version }),
+    });
   }
   return found.sort((a, b) =>
     a.period === b.period ? a.unit.localeCompare(b.unit) : a.period < b.period ? -1 : 1,

@@ -3,8 +3,9 @@
 // the image its last applied record left (or the one before its first record, if none is
 // applied yet). Records not applied yet are left out: the counting function will add them.
 import {
-  type CounterUnit,
+  type CounterId,
   comesAfter,
+  counterId,
   effectOfChange,
   type MessageChange,
 } from '../counting/changes.js';
@@ -14,8 +15,6 @@ export interface ShardHistory {
   shardId: string;
   records: MessageChange[];
 }
-
-export const counterId = (unit: CounterUnit, period: string) => `${unit} ${period}`;
 
 /**
  * The records the counting function has applied: in a shard with an applied mark, every record at
@@ -58,7 +57,7 @@ export interface ExpectedCountsInput {
 }
 
 /** Expected messages per counter (`counterId`), zero counts left out. */
-export function expectedCounts(input: ExpectedCountsInput): Map<string, number> {
+export function expectedCounts(input: ExpectedCountsInput): Map<CounterId, number> {
   const history = new Map<string, MessageChange[]>();
   for (const { records } of input.shards) {
     for (const record of records) {
@@ -69,14 +68,14 @@ export function expectedCounts(input: ExpectedCountsInput): Map<string, number> 
     }
   }
 
-  const counts = new Map<string, number>();
+  const counts = new Map<CounterId, number>();
   const count = (image: unknown) => {
     const { deltas } = effectOfChange(
       { eventId: 'expected', sequenceNumber: '0', newImage: image },
       input.countedRoomTypes,
     );
     for (const { unit, period, delta } of deltas) {
-      const id = counterId(unit, period);
+      const id = counterId({ unit, period });
       counts.set(id, (counts.get(id) ?? 0) + delta);
     }
   };

@@ -23,11 +23,18 @@
 // - The scan is not a snapshot and need not be: a message changed during the scan has stream
 //   records (read after the scan and a pause for the stream to show every change), and its state
 //   is taken from them; a message without records in the stream did not change meanwhile.
-import { comesAfter } from '../counting/changes.js';
-import { type CounterReading, type DayRange, type Drift, drifts } from './drift.js';
-import { appliedRecords, counterId, expectedCounts, type ShardHistory } from './expected-counts.js';
+import {
+  type CounterId,
+  comesAfter,
+  counterGroupOf,
+  counterId,
+  parseCounterId,
+} from '../counting/changes.js';
+import { type CounterReading, type DayRange, type Drift, drifts, groupVersions } from './drift.js';
+import { appliedRecords, expectedCounts, type ShardHistory } from './expected-counts.js';
 
-const repairsPerBatch = 100;
+/** Groups (stored items) repaired in one request: a transaction writes at most 100 items. */
+const groupsPerBatch = 100;
 const batchesAtOnce = 4;
 
 export interface ReconcilePorts {
@@ -44,7 +51,10 @@ export interface ReconcilePorts {
   readCounters(range: DayRange): Promise<CounterReading[]>;
   /** First and last day with a day counter, if any. */
   dayCounterSpan(): Promise<DayRange | undefined>;
-  /** Adds each correction if its counter's version is still `drift.version`; one outcome each. */
+  /**
+   * Adds each correction if its group's version is still `drift.version`, all corrections of a
+   * group in one write; one outcome per drift, in order.
+   */
   correct(drifts: readonly Drift[]): Promise<('corrected' | 'changed')[]>;
   sleep(ms: number): Promise<void>;
 }
@@ -88,7 +98,7 @@ export async function reconcile(
   const scanned = await ports.scanMessages(options.range);
   await ports.sleep(settleMs);
 
-  const found = new Map<string, Drift>();
+  const found = new Map<CounterId, Drift>();
   const corrected: Drift[] = [];
 
   let range = options.range;
@@ -111,33 +121,25 @@ export async function reconcile(
       countedRoomTypes: options.countedRoomTypes,
     });
 
-    // Read the counters again: one that changed since the first reading may hold a record that the
-    // markers count as applied but the first reading did not include. Such a counter is neither
-    // repaired nor taken as settled in this round.
-    const reread = new Map(
-      (await ports.readCounters(range)).map((c) => [counterId(c.unit, c.period), c.version]),
-    );
+    // Read the counters again: a group (an item of counters written together) that changed since
+    // the first reading may hold a record that the marks count as applied but the first reading
+    // did not include. Its counters are neither repaired nor taken as settled in this round.
+    const before = groupVersions(counters);
+    const after = groupVersions(await ports.readCounters(range));
     const changed = new Set<string>();
-    for (const counter of counters) {
-      const id = counterId(counter.unit, counter.period);
-      if (reread.get(id) !== counter.version) changed.add(id);
-      reread.delete(id);
-    }
-    for (const id of reread.keys()) changed.add(id);
+    for (const [group, version] of before) if (after.get(group) !== version) changed.add(group);
+    for (const group of after.keys()) if (!before.has(group)) changed.add(group);
     const roundDrifts = drifts(expected, counters, range);
-    const stable = roundDrifts.filter((drift) => !changed.has(counterId(drift.unit, drift.period)));
+    const stable = roundDrifts.filter((drift) => !changed.has(counterGroupOf(drift)));
     for (const drift of stable) {
-      const id = counterId(drift.unit, drift.period);
+      const id = counterId(drift);
       if (!found.has(id)) found.set(id, drift);
     }
     remaining = roundDrifts;
     let correctedNow = 0;
     if (!options.dryRun) {
-      // Each repair stands alone (one counter, its own condition), so they can go out together.
-      const batches: Drift[][] = [];
-      for (let at = 0; at < stable.length; at += repairsPerBatch) {
-        batches.push(stable.slice(at, at + repairsPerBatch));
-      }
+      // Each group's repair stands alone (one item, its own condition): they can go out together.
+      const batches = batchesOfGroups(stable, groupsPerBatch);
       for (let at = 0; at < batches.length; at += batchesAtOnce) {
         const group = batches.slice(at, at + batchesAtOnce);
         const outcomes = (await Promise.all(group.map((batch) => ports.correct(batch)))).flat();
@@ -148,7 +150,7 @@ export async function reconcile(
             corrected.push(drift);
             correctedNow += 1;
           } else {
-            changed.add(counterId(drift.unit, drift.period));
+            changed.add(counterGroupOf(drift));
           }
         });
       }
@@ -226,10 +228,23 @@ async function spanOf(
   countedRoomTypes: ReadonlySet<string>,
 ): Promise<DayRange | undefined> {
   const everything = expectedCounts({ scanned, shards, isApplied: () => true, countedRoomTypes });
-  const days = [...everything.keys()].map((id) => id.split(' ')[1]?.slice(0, 10) ?? '');
+  const days = [...everything.keys()].map((id) => parseCounterId(id).period.slice(0, 10));
   const counted = await ports.dayCounterSpan();
   if (counted) days.push(counted.from, counted.to);
   const sorted = days.filter(Boolean).sort();
   const [from, to] = [sorted[0], sorted.at(-1)];
   return from && to ? { from, to } : undefined;
+}
+
+/** The drifts in batches of at most `size` groups, each group's drifts together. */
+function batchesOfGroups(found: readonly Drift[], size: number): Drift[][] {
+  const byGroup = new Map<string, Drift[]>();
+  for (const drift of found) {
+    const group = counterGroupOf(drift);
+    byGroup.set(group, [...(byGroup.get(group) ?? []), drift]);
+  }
+  const groups = [...byGroup.values()];
+  const batches: Drift[][] = [];
+  for (let at = 0; at < groups.length; at += size) batches.push(groups.slice(at, at + size).flat());
+  return batches;
 }

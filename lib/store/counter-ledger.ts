@@ -12,7 +12,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ChunkOutcome, CounterLedger, ShardRef } from '../counting/count-changes.js';
 import type { Chunk } from '../counting/plan.js';
-import { appliedMarkKey, counterKey, type ItemKey, runMarkerKey } from './counter-keys.js';
+import { appliedMarkKey, type ItemKey, runMarkerKey } from './counter-keys.js';
+import { counterUpdates } from './counter-writes.js';
 
 // A mark only has to outlive the records at or below it: DynamoDB Streams keeps a record 24 hours
 // after it was written, and every record at or below a mark was written before the mark was. Two
@@ -79,15 +80,8 @@ export class DynamoDbCounterLedger implements CounterLedger {
             }),
       },
     };
-    const counters = chunk.counters.map(({ unit, period, delta }) => ({
-      Update: {
-        TableName: this.tableName,
-        Key: counterKey(unit, period),
-        // `version` counts the writes to a counter, so that a reconciliation can tell whether the
-        // counter changed between its reads (lib/reconcile/).
-        UpdateExpression: 'ADD messages :delta, version :one',
-        ExpressionAttributeValues: { ':delta': delta, ':one': 1 },
-      },
+    const counters = counterUpdates(chunk.counters).map(({ update: { key, ...update } }) => ({
+      Update: { TableName: this.tableName, Key: { ...key }, ...update },
     }));
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: [mark, ...counters] }));

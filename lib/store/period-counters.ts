@@ -1,8 +1,8 @@
-// Reads the counters a messages-sent answer needs: day counters with one Query over a sort-key
-// range of the day partition; quarter-hours with one Query per UTC month, all at once.
+// Reads the counters a messages-sent answer needs, each with one Query over a sort-key range: the
+// day counters of UTC days, or the quarter-hours of the UTC days a time zone's local days cover.
 import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { monthsBetween, quarterHourMs, quarterHourOf } from '../periods.js';
-import { dayPartition, quarterHourPartition } from './counter-keys.js';
+import { quarterHourMs, quarterHourOf } from '../periods.js';
+import { countersOfItem, dayPartition, quarterHoursPartition } from './counter-keys.js';
 
 export class DayCounters {
   constructor(
@@ -37,35 +37,35 @@ export class QuarterHourCounters {
     private readonly tableName: string,
   ) {}
 
-  /** Messages per quarter-hour (`YYYY-MM-DDTHH:mm`) in [fromMs, toMs); absent ones are 0. */
+  /**
+   * Messages per quarter-hour (`YYYY-MM-DDTHH:mm`) in [fromMs, toMs); absent ones are 0. One item
+   * holds a UTC day's quarter-hours, so this reads one item per UTC day the range touches.
+   */
   async countsBetween(fromMs: number, toMs: number): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     if (toMs <= fromMs) return counts;
     const first = quarterHourOf(fromMs);
     const last = quarterHourOf(toMs - quarterHourMs);
-    // Each month's partition is read in parallel with the others: one round trip of wall time.
-    await Promise.all(
-      monthsBetween(first, last).map(async (month) => {
-        const pages = paginateQuery(
-          { client: this.client },
-          {
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :month AND sk BETWEEN :first AND :last',
-            ExpressionAttributeValues: {
-              ':month': quarterHourPartition(month),
-              ':first': first,
-              ':last': last,
-            },
-            ProjectionExpression: 'sk, messages',
-          },
-        );
-        for await (const page of pages) {
-          for (const item of page.Items ?? []) {
-            counts.set(String(item.sk), Number(item.messages ?? 0));
-          }
-        }
-      }),
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :quarterHours AND sk BETWEEN :first AND :last',
+        ExpressionAttributeValues: {
+          ':quarterHours': quarterHoursPartition,
+          ':first': first.slice(0, 10),
+          ':last': last.slice(0, 10),
+        },
+      },
     );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        for (const { counter, messages } of countersOfItem(item)) {
+          if (counter.period >= first && counter.period <= last)
+            counts.set(counter.period, messages);
+        }
+      }
+    }
     return counts;
   }
 }

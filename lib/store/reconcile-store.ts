@@ -15,6 +15,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { type Counter, counterGroupOf } from '../counting/changes.js';
 import { ruleAttributes } from '../counting/message.js';
 import { monthsBetween } from '../periods.js';
 import type { CounterReading, DayRange, Drift } from '../reconcile/drift.js';
@@ -22,12 +23,15 @@ import type { ShardHistory } from '../reconcile/expected-counts.js';
 import type { ReconcilePorts } from '../reconcile/reconcile.js';
 import {
   appliedMarkKey,
-  counterKey,
+  countersOfItem,
   dayPartition,
   type ItemKey,
-  quarterHourPartition,
+  legacyQuarterHourPartition,
+  quarterHoursPartition,
   runMarkerKey,
 } from './counter-keys.js';
+import { type CounterUpdate, counterUpdates } from './counter-writes.js';
+import { writeAll } from './put-all.js';
 import { StreamView, streamArnOf } from './stream-history.js';
 
 export interface ScanProgress {
@@ -168,40 +172,26 @@ export class DynamoDbReconcileStore implements Ports {
 
   async readCounters(range: DayRange): Promise<CounterReading[]> {
     const readings: CounterReading[] = [];
-    const read = async (pk: string, first: string, last: string, unit: CounterReading['unit']) => {
+    const read = async (pk: string) => {
       const pages = paginateQuery(
         { client: this.client },
         {
           TableName: this.options.countersTable,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
-          ExpressionAttributeValues: { ':pk': pk, ':first': first, ':last': last },
-          ProjectionExpression: 'sk, messages, version',
+          ExpressionAttributeValues: { ':pk': pk, ':first': range.from, ':last': range.to },
           ConsistentRead: true,
         },
       );
       for await (const page of pages) {
         for (const item of page.Items ?? []) {
-          const reading: CounterReading = {
-            unit,
-            period: String(item.sk),
-            messages: Number(item.messages ?? 0),
-          };
-          if (item.version !== undefined) reading.version = Number(item.version);
-          readings.push(reading);
+          const version = item.version === undefined ? {} : { version: Number(item.version) };
+          for (const { counter, messages } of countersOfItem(item)) {
+            readings.push({ ...counter, messages, ...version });
+          }
         }
       }
     };
-    const reads = [
-      () => read(dayPartition, range.from, range.to, 'day'),
-      ...monthsBetween(range.from, range.to).map(
-        (month) => () =>
-          read(quarterHourPartition(month), range.from, `${range.to}T99`, 'quarter-hour'),
-      ),
-    ];
-    // A long range has hundreds of monthly partitions; a few queries at a time is plenty.
-    for (let at = 0; at < reads.length; at += 16) {
-      await Promise.all(reads.slice(at, at + 16).map((readPartition) => readPartition()));
-    }
+    await Promise.all([read(dayPartition), read(quarterHoursPartition)]);
     return readings;
   }
 
@@ -224,54 +214,92 @@ export class DynamoDbReconcileStore implements Ports {
   }
 
   /**
-   * Adds each correction on the condition that its counter's version is still the one read. Up to
-   * 100 go in one transaction; if it is cancelled, the corrections whose condition failed are
-   * reported as changed and the others are written one by one.
+   * Deletes the quarter-hour items a version before quarter-hours items wrote (one item per
+   * quarter-hour, partitioned by month) for the months of `range`; returns how many there were.
+   */
+  async deleteLegacyQuarterHours(range: DayRange, dryRun: boolean): Promise<number> {
+    let found = 0;
+    for (const month of monthsBetween(range.from, range.to)) {
+      const keys: Record<string, unknown>[] = [];
+      const pages = paginateQuery(
+        { client: this.client },
+        {
+          TableName: this.options.countersTable,
+          KeyConditionExpression: 'pk = :month',
+          ExpressionAttributeValues: { ':month': legacyQuarterHourPartition(month) },
+          ProjectionExpression: 'pk, sk',
+        },
+      );
+      for await (const page of pages) keys.push(...(page.Items ?? []));
+      found += keys.length;
+      if (!dryRun) {
+        await writeAll(
+          this.client,
+          this.options.countersTable,
+          keys.map((Key) => ({ DeleteRequest: { Key } })),
+        );
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Adds each group's corrections in one write, on the condition that the group's version is still
+   * the one read. Up to 100 groups go in one transaction; if it is cancelled, the groups whose
+   * condition failed are reported as changed and the others are written one by one.
    */
   async correct(drifts: readonly Drift[]): Promise<('corrected' | 'changed')[]> {
-    const outcomes: ('corrected' | 'changed')[] = [];
-    for (let at = 0; at < drifts.length; at += 100) {
-      const group = drifts.slice(at, at + 100);
+    const writes = counterUpdates(drifts.map((drift) => ({ ...drift, delta: drift.correction })));
+    const versionOf = new Map(drifts.map((drift) => [counterGroupOf(drift), drift.version]));
+    const outcomeOf = new Map<string, 'corrected' | 'changed'>();
+    for (let at = 0; at < writes.length; at += 100) {
+      const group = writes.slice(at, at + 100).map((write) => {
+        const version = versionOf.get(counterGroupOf(write.counters[0] as Counter));
+        return { counters: write.counters, update: this.correction(write.update, version) };
+      });
       try {
         await this.client.send(
           new TransactWriteCommand({
-            TransactItems: group.map((drift) => ({ Update: this.correction(drift) })),
+            TransactItems: group.map(({ update }) => ({ Update: update })),
           }),
         );
-        outcomes.push(...group.map(() => 'corrected' as const));
+        for (const { counters } of group)
+          outcomeOf.set(counterGroupOf(counters[0] as Counter), 'corrected');
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = error.CancellationReasons ?? [];
-        for (const [index, drift] of group.entries()) {
-          outcomes.push(
+        for (const [index, { counters, update }] of group.entries()) {
+          outcomeOf.set(
+            counterGroupOf(counters[0] as Counter),
             reasons[index]?.Code === 'ConditionalCheckFailed'
               ? 'changed'
-              : await this.correctOne(drift),
+              : await this.correctOne(update),
           );
         }
       }
     }
-    return outcomes;
+    return drifts.map((drift) => outcomeOf.get(counterGroupOf(drift)) ?? 'changed');
   }
 
-  private correction(drift: Drift) {
+  private correction({ key, ...update }: CounterUpdate, version: number | undefined) {
     return {
       TableName: this.options.countersTable,
-      Key: counterKey(drift.unit, drift.period),
-      UpdateExpression: 'ADD messages :correction, version :one',
+      Key: { ...key },
+      ...update,
       ConditionExpression:
-        drift.version === undefined ? 'attribute_not_exists(version)' : 'version = :version',
+        version === undefined ? 'attribute_not_exists(version)' : 'version = :version',
       ExpressionAttributeValues: {
-        ':correction': drift.correction,
-        ':one': 1,
-        ...(drift.version === undefined ? {} : { ':version': drift.version }),
+        ...update.ExpressionAttributeValues,
+        ...(version === undefined ? {} : { ':version': version }),
       },
     };
   }
 
-  private async correctOne(drift: Drift): Promise<'corrected' | 'changed'> {
+  private async correctOne(
+    update: ReturnType<DynamoDbReconcileStore['correction']>,
+  ): Promise<'corrected' | 'changed'> {
     try {
-      await this.client.send(new UpdateCommand(this.correction(drift)));
+      await this.client.send(new UpdateCommand(update));
       return 'corrected';
     } catch (error) {
       if (

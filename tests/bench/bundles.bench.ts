@@ -1,5 +1,6 @@
 // The function bundles: their size, and how long a cold process takes to import each, against a
-// bundle holding only the DynamoDB clients the function uses, built and imported the same way.
+// bundle holding only the DynamoDB clients the function uses, built and imported the same way
+// (with the same credentials from the environment that the function bundles use).
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { buildFunctions } from '../../infra/build.js';
+import { buildFunctions, lambdaCredentials } from '../../infra/build.js';
 import { type Benchmark, type BenchRow, compared } from './harness.js';
 import { median } from './stats.js';
 
@@ -65,6 +66,7 @@ export const bundlesBenchmark: Benchmark = {
           mainFields: ['module', 'main'],
           legalComments: 'none',
           nodePaths: [join(root, 'node_modules')],
+          plugins: [lambdaCredentials],
           metafile: true,
           logLevel: 'warning',
         });

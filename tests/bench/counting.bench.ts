@@ -9,7 +9,7 @@ import { effectOfChange } from '../../lib/counting/changes.js';
 import { planChunks } from '../../lib/counting/plan.js';
 import type { CountingEvent } from '../../lib/lambda/stream-records.js';
 import { createDocumentClient } from '../../lib/store/client.js';
-import { counterKey } from '../../lib/store/counter-keys.js';
+import { counterItemKey } from '../../lib/store/counter-keys.js';
 import { DynamoDbCounterLedger } from '../../lib/store/counter-ledger.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { lambdaContext } from '../helpers/lambda.js';
@@ -69,7 +69,7 @@ export const countingBenchmark: Benchmark = {
           await documentClient.send(
             new UpdateCommand({
               TableName: context.tables.counters,
-              Key: counterKey('day', `naive-${day}`),
+              Key: counterItemKey({ unit: 'day', period: `naive-${day}` }),
               UpdateExpression: 'ADD messages :one',
               ExpressionAttributeValues: { ':one': 1 },
             }),
@@ -147,7 +147,7 @@ export const countingBenchmark: Benchmark = {
         await naiveClient.send(
           new UpdateCommand({
             TableName: context.tables.counters,
-            Key: counterKey('day', 'naive-throughput'),
+            Key: counterItemKey({ unit: 'day', period: 'naive-throughput' }),
             UpdateExpression: 'ADD messages :one',
             ExpressionAttributeValues: { ':one': 1 },
           }),

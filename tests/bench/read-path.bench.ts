@@ -8,7 +8,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { counterKey } from '../../lib/store/counter-keys.js';
+import { counterItemKey } from '../../lib/store/counter-keys.js';
 import { DayCounters } from '../../lib/store/period-counters.js';
 import { putAll } from '../../lib/store/put-all.js';
 import { type Benchmark, type BenchRow, compared } from './harness.js';
@@ -68,7 +68,7 @@ export const readPathBenchmark: Benchmark = {
         client,
         countersTable,
         [...perDay].map(([day, messages]) => ({
-          ...counterKey('day', `${size}-${day}`),
+          ...counterItemKey({ unit: 'day', period: `${size}-${day}` }),
           messages,
         })),
       );

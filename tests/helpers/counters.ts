@@ -1,8 +1,9 @@
 // The two sides of "the counters are exact": what the Counters table holds, and a recount of the
 // Messages table by the counting rule.
-import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
-import { effectOfChange } from '../../lib/counting/changes.js';
-import { counterKey, dayPartition } from '../../lib/store/counter-keys.js';
+import { DynamoDBDocumentClient, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type Counter, counterId, effectOfChange } from '../../lib/counting/changes.js';
+import { countersOfItem } from '../../lib/store/counter-keys.js';
+import { counterUpdates } from '../../lib/store/counter-writes.js';
 import { writeAll } from '../../lib/store/put-all.js';
 import { localClient } from './tables.js';
 
@@ -21,14 +22,13 @@ async function scanAll(TableName: string): Promise<Record<string, unknown>[]> {
   return items;
 }
 
-/** Non-zero day and quarter-hour counters, as `pk sk` → messages. */
+/** Non-zero day and quarter-hour counters, by counter id (`day 2023-05-30`) → messages. */
 export async function readCounters(countersTable: string): Promise<CounterTable> {
   const counters: CounterTable = {};
   for (const item of await scanAll(countersTable)) {
-    const pk = String(item.pk);
-    if (pk !== dayPartition && !pk.startsWith('quarter-hour#')) continue;
-    const messages = Number(item.messages);
-    if (messages !== 0) counters[`${pk} ${String(item.sk)}`] = messages;
+    for (const { counter, messages } of countersOfItem(item)) {
+      if (messages !== 0) counters[counterId(counter)] = messages;
+    }
   }
   return counters;
 }
@@ -44,9 +44,10 @@ export async function recountMessages(
       { eventId: 'recount', sequenceNumber: '0', newImage: item },
       countedRoomTypes,
     );
-    for (const { unit, period, delta } of deltas) {
-      const { pk, sk } = counterKey(unit, period);
-      counters[`${pk} ${sk}`] = (counters[`${pk} ${sk}`] ?? 0) + delta;
+    for (const delta of deltas) {
+      const id = counterId(delta);
+      counters[id] = (counters[id] ?? 0) + delta.delta;
+      if (counters[id] === 0) delete counters[id];
     }
   }
   return counters;
@@ -59,4 +60,16 @@ export async function clearTable(TableName: string): Promise<void> {
     TableName,
     items.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })),
   );
+}
+
+/** Adds to one counter behind the counting function's back, as drift would. */
+export async function addToCounter(
+  countersTable: string,
+  counter: Counter,
+  delta: number,
+): Promise<void> {
+  const [write] = counterUpdates([{ ...counter, delta }]);
+  if (!write) return;
+  const { key, ...update } = write.update;
+  await documentClient().send(new UpdateCommand({ TableName: countersTable, Key: key, ...update }));
 }

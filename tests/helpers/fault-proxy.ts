@@ -11,6 +11,8 @@ export interface FaultProxy {
   plan: (operation: string) => Fault;
   /** Faults injected so far, per operation. */
   injected: Record<string, Record<Fault, number>>;
+  /** Items DynamoDB returned so far, per operation (Query, Scan, GetItem, BatchGetItem). */
+  itemsRead: Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     url: '',
     plan: () => 'pass',
     injected: {},
+    itemsRead: {},
     close: async () => {},
   };
   const server = createServer(async (req, res) => {
@@ -51,6 +54,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       },
       async (response) => {
         const responseBody = await bodyOf(response);
+        const items = itemsIn(responseBody);
+        if (items > 0) proxy.itemsRead[operation] = (proxy.itemsRead[operation] ?? 0) + items;
         if (fault === 'drop') {
           req.socket.destroy();
           return;
@@ -71,4 +76,17 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       server.close(() => resolve());
     });
   return proxy;
+}
+
+/** How many items a read's response holds: Count of a Query or Scan, Item, or Responses. */
+function itemsIn(body: Buffer): number {
+  let parsed: { Count?: unknown; Item?: unknown; Responses?: Record<string, unknown[]> };
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return 0;
+  }
+  if (typeof parsed.Count === 'number') return parsed.Count;
+  if (parsed.Item) return 1;
+  return Object.values(parsed.Responses ?? {}).reduce((sum, items) => sum + items.length, 0);
 }

@@ -190,7 +190,7 @@ describe('the packaged CloudFormation', () => {
         ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         {
           'ForAllValues:StringLike': {
-            'dynamodb:LeadingKeys': ['day', 'quarter-hour#*', 'shard#*'],
+            'dynamodb:LeadingKeys': ['day', 'quarter-hours', 'shard#*'],
           },
         },
       ],

@@ -1,16 +1,22 @@
 // counters reconcile: finds injected drift, repairs it, and ends exact even while new messages are
 // written and counted by the stream at the same time.
 import type { GetRecordsCommandOutput } from '@aws-sdk/client-dynamodb-streams';
-import { DeleteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminContext, adminContext } from '../../infra/admin/context.js';
 import { reconcileCounters } from '../../infra/admin/counters.js';
 import type { Progress } from '../../infra/admin/progress.js';
 import { streamEvent, toLambdaStreamRecord } from '../../infra/local/lambda-events.js';
 import { startStreamPoller } from '../../infra/local/stream-poller.js';
+import type { CounterUnit } from '../../lib/counting/changes.js';
 import { reconcile as reconcileWith } from '../../lib/reconcile/reconcile.js';
+import { counterItemKey } from '../../lib/store/counter-keys.js';
 import { DynamoDbReconcileStore } from '../../lib/store/reconcile-store.js';
-import { readCounters, recountMessages } from '../helpers/counters.js';
+import {
+  addToCounter as addToTableCounter,
+  readCounters,
+  recountMessages,
+} from '../helpers/counters.js';
 import { lambdaContext } from '../helpers/lambda.js';
 import { MessagesTable, messageItem } from '../helpers/messages.js';
 import { captureOutput } from '../helpers/output.js';
@@ -47,16 +53,8 @@ async function writeMessages(count: number, days: number): Promise<string[]> {
   return ids;
 }
 
-async function addToCounter(pk: string, sk: string, delta: number): Promise<void> {
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: tables.counters,
-      Key: { pk, sk },
-      UpdateExpression: 'ADD messages :delta, version :one',
-      ExpressionAttributeValues: { ':delta': delta, ':one': 1 },
-    }),
-  );
-}
+const addToCounter = (unit: CounterUnit, period: string, delta: number) =>
+  addToTableCounter(tables.counters, { unit, period }, delta);
 
 async function reconcile(
   options: Parameters<typeof reconcileCounters>[2],
@@ -80,10 +78,13 @@ describe('counters reconcile', () => {
   it('reports injected drift without writing on a dry run, then repairs it', async () => {
     expect(await readCounters(tables.counters)).toEqual(await recountMessages(tables.messages));
     await addToCounter('day', '2024-03-02', 5);
-    await addToCounter('quarter-hour#2024-03', '2024-03-03T10:15', -2);
+    await addToCounter('quarter-hour', '2024-03-03T10:15', -2);
     await addToCounter('day', '2024-02-10', 7);
     await documentClient.send(
-      new DeleteCommand({ TableName: tables.counters, Key: { pk: 'day', sk: '2024-03-04' } }),
+      new DeleteCommand({
+        TableName: tables.counters,
+        Key: counterItemKey({ unit: 'day', period: '2024-03-04' }),
+      }),
     );
     const drifted = await readCounters(tables.counters);
 
@@ -121,7 +122,7 @@ describe('counters reconcile', () => {
 
   it('ends exact while new messages, edits and deletes are written and counted meanwhile', async () => {
     await addToCounter('day', '2024-03-02', 9);
-    await addToCounter('quarter-hour#2024-03', '2024-03-02T05:00', 4);
+    await addToCounter('quarter-hour', '2024-03-02T05:00', 4);
     // A fixed amount of writing, running while the reconcile does: new messages, and an edit, a
     // soft delete and a hard delete each time, on the very days being reconciled.
     const writer = (async () => {
@@ -209,7 +210,7 @@ describe('counters reconcile', () => {
     // marks. The drift is the size of that record, so a reading that took the record as applied
     // but the counters without it would see no drift at all.
     await addToCounter('day', '2024-03-03', 1);
-    await addToCounter('quarter-hour#2024-03', '2024-03-03T12:00', 1);
+    await addToCounter('quarter-hour', '2024-03-03T12:00', 1);
     await messages.put(messageItem({ _id: `between-${nextId++}`, ts: sentOn(2, 720) }));
     const shard = await shardOf(tables.messages);
     const latest = (await readWholeStream(shard.streamArn)).at(-1);

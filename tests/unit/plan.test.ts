@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CounterDelta } from '../../lib/counting/changes.js';
+import { type CounterDelta, counterGroupOf } from '../../lib/counting/changes.js';
 import { planChunks } from '../../lib/counting/plan.js';
 
 const day = (period: string, delta: number): CounterDelta => ({ unit: 'day', period, delta });
@@ -13,6 +13,28 @@ describe('planning a batch into transactions', () => {
       { sequenceNumber: '12', deltas: [day('2023-05-29', -1)] },
     ]);
     expect(chunks).toEqual([{ through: '12', changes: 3, counters: [day('2023-05-30', 2)] }]);
+  });
+
+  it('keeps a day and its 96 quarter-hours to two of the 99 writes of a transaction', () => {
+    const changes = Array.from({ length: 96 * 3 }, (_, index) => ({
+      sequenceNumber: String(index + 1),
+      deltas: [
+        day('2023-05-30', 1),
+        {
+          unit: 'quarter-hour' as const,
+          period: new Date(Date.UTC(2023, 4, 30) + (index % 96) * 900_000)
+            .toISOString()
+            .slice(0, 16),
+          delta: 1,
+        },
+      ],
+    }));
+    const [chunk, ...more] = planChunks(changes);
+    expect(more).toEqual([]);
+    expect(chunk?.counters).toHaveLength(97);
+    expect(new Set(chunk?.counters.map(counterGroupOf))).toEqual(
+      new Set(['day 2023-05-30', 'quarter-hours 2023-05-30']),
+    );
   });
 
   it('starts a new chunk before a change that would take it past 99 counters', () => {
@@ -72,7 +94,7 @@ describe('planning a batch into transactions', () => {
           expect(chunks.reduce((sum, chunk) => sum + chunk.changes, 0)).toBe(changes.length);
           let covered = 0;
           for (const chunk of chunks) {
-            expect(chunk.counters.length).toBeLessThanOrEqual(max);
+            expect(new Set(chunk.counters.map(counterGroupOf)).size).toBeLessThanOrEqual(max);
             const included = changes.slice(covered, covered + chunk.changes);
             covered += chunk.changes;
             expect(chunk.through).toBe(included.at(-1)?.sequenceNumber);
