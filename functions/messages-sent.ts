@@ -33,7 +33,7 @@ const service = new MessagesSentService(
   {
     accessRecords: (lookup) => authDirectory.accessRecords(lookup),
     dayCounts: (first, last) => dayCounters.countsBetween(first, last),
-    quarterHourCounts: (fromMs, toMs) => quarterHourCounters.countsBetween(fromMs, toMs),
+    countsBetween: (starts) => quarterHourCounters.countsBetween(starts),
     saveReport: (window, report, createdAt) => reportArchive.save(window, report, createdAt),
     now: Date.now,
   },

@@ -11,8 +11,11 @@ import { countersToRead, localDayCounts } from './window-counts.js';
 export interface MessagesSentPorts {
   accessRecords(lookup: { userId: string; hashedToken: string }): Promise<AccessRecords>;
   dayCounts(firstDay: string, lastDay: string): Promise<Map<string, number>>;
-  /** Quarter-hour counts (`YYYY-MM-DDTHH:mm` → messages) in [fromMs, toMs). */
-  quarterHourCounts(fromMs: number, toMs: number): Promise<Map<string, number>>;
+  /**
+   * Messages sent between consecutive instants of `starts` (each on a UTC quarter-hour): element
+   * i counts [starts[i], starts[i + 1]).
+   */
+  countsBetween(starts: readonly number[]): Promise<number[]>;
   saveReport(window: DayWindow, report: MessagesSentReport, createdAt: string): Promise<void>;
   now(): number;
 }
@@ -97,6 +100,6 @@ export class MessagesSentService {
   private async countsFor(window: DayWindow): Promise<Map<string, number>> {
     const toRead = countersToRead(window);
     if (toRead.read === 'days') return this.ports.dayCounts(toRead.first, toRead.last);
-    return localDayCounts(window, await this.ports.quarterHourCounts(toRead.fromMs, toRead.toMs));
+    return localDayCounts(window, await this.ports.countsBetween(toRead.starts));
   }
 }

@@ -2,7 +2,7 @@
 //
 //   item             pk                       sk                   attributes
 //   day counter      day                      2023-05-30           messages (N), version (N)
-//   quarter-hours    quarter-hours            2023-05-30           c0015 … c2400 (N), version (N)
+//   quarter-hours    quarter-hours            2023-05-30           quarters (S), version (N)
 //   applied mark     shard#<shardId>          <stream ARN>         through (S), expiresAt (N)
 //   run marker       run#<eventID>            run                  through (S), expiresAt (N);
 //                                                                  written by versions before
@@ -14,13 +14,13 @@
 //   report           report#<days>d[#<zone>]  2023-05-30           the report (M), createdAt
 //
 // All day counters share one partition, so one Query over a sort-key range returns a whole window
-// and the window before it, in day order. A UTC day's quarter-hours are one item of their own
-// partition, kept as running totals: `c1345` is the number of messages sent that day before 13:45
-// UTC (a missing one is 0; `c2400` is the day's total). A time zone's local day starts on some
-// quarter-hour, so its count is a difference of two running totals: an answer in any zone reads
-// one item per UTC day, projected to the two or three totals at its days' boundaries, about what a
-// UTC answer reads. Adding a message adds to every total after its quarter-hour (at most 96, in one
-// update of one item, under 1 KB). `version` counts the writes an item has had.
+// and the window before it, in day order. A UTC day's 96 quarter-hour counts are one item of their
+// own partition, in one text attribute (`quarters`: the counts from 00:00 UTC, comma-separated,
+// zeros left empty and trailing ones out; under 1 KB on the busiest day). A local day in any zone
+// starts on a quarter-hour, so an answer in any time zone reads one small item per UTC day, as a
+// UTC answer does: one attribute to read instead of 96 numbers (which is what a read of DynamoDB
+// costs, more than bytes). Text cannot be added to, so the counting function reads the item and
+// writes it back on the condition that `version`, the number of writes it has had, is unchanged.
 import type { Counter } from '../counting/changes.js';
 import type { ShardRef } from '../counting/count-changes.js';
 
@@ -33,19 +33,7 @@ export const dayPartition = 'day';
 export const quarterHoursPartition = 'quarter-hours';
 const legacyQuarterHourPrefix = 'quarter-hour#';
 
-const minutesPerQuarterHour = 15;
-const minutesPerDay = 24 * 60;
-
-/** The running total of a day's messages sent before `minute` (a multiple of 15, 15 to 1440). */
-export function runningTotalAttribute(minute: number): string {
-  const hours = String(Math.floor(minute / 60)).padStart(2, '0');
-  return `c${hours}${String(minute % 60).padStart(2, '0')}`;
-}
-
-const minuteOfRunningTotal = (attribute: string) =>
-  Number(attribute.slice(1, 3)) * 60 + Number(attribute.slice(3, 5));
-
-const isRunningTotal = (name: string) => /^c\d{4}$/.test(name);
+export const quarterHoursPerDay = 96;
 
 /** The item a counter is kept in. */
 export function counterItemKey({ unit, period }: Counter): ItemKey {
@@ -54,19 +42,39 @@ export function counterItemKey({ unit, period }: Counter): ItemKey {
     : { pk: quarterHoursPartition, sk: period.slice(0, 10) };
 }
 
-/** What adding `delta` to a counter adds to each attribute of its item. */
-export function attributeDeltas({ unit, period }: Counter, delta: number): Map<string, number> {
-  if (unit === 'day') return new Map([['messages', delta]]);
-  const start = Number(period.slice(11, 13)) * 60 + Number(period.slice(14, 16));
-  const deltas = new Map<string, number>();
-  for (
-    let end = start + minutesPerQuarterHour;
-    end <= minutesPerDay;
-    end += minutesPerQuarterHour
-  ) {
-    deltas.set(runningTotalAttribute(end), delta);
-  }
-  return deltas;
+/** A UTC day's quarter-hours item: the count of each quarter-hour from 00:00, and its version. */
+export interface QuarterHours {
+  counts: number[];
+  /** Writes the item has had; absent when there is no item. */
+  version?: number;
+}
+
+/** Which quarter-hour of its UTC day `YYYY-MM-DDTHH:mm` is: 0 for 00:00, 95 for 23:45. */
+export const quarterOfDay = (period: string) =>
+  (Number(period.slice(11, 13)) * 60 + Number(period.slice(14, 16))) / 15;
+
+/** The quarter-hours an item holds; an item that is not there holds zeros. */
+export function quarterHoursOf(item: Record<string, unknown> | undefined): QuarterHours {
+  const counts = new Array<number>(quarterHoursPerDay).fill(0);
+  if (!item) return { counts };
+  String(item.quarters ?? '')
+    .split(',')
+    .slice(0, quarterHoursPerDay)
+    .forEach((count, quarter) => {
+      counts[quarter] = count === '' ? 0 : Number(count);
+    });
+  return item.version === undefined ? { counts } : { counts, version: Number(item.version) };
+}
+
+/** A quarter-hours item to write: the counts as text, and the next version. */
+export function quarterHoursItem(day: string, { counts, version }: QuarterHours) {
+  let last = counts.length;
+  while (last > 0 && counts[last - 1] === 0) last--;
+  const quarters = counts
+    .slice(0, last)
+    .map((count) => (count === 0 ? '' : String(count)))
+    .join(',');
+  return { pk: quarterHoursPartition, sk: day, quarters, version: (version ?? 0) + 1 };
 }
 
 /** The counters an item of the day or quarter-hours partition holds, with their values. */
@@ -78,27 +86,11 @@ export function countersOfItem(
     return [{ counter: { unit: 'day', period: day }, messages: Number(item.messages ?? 0) }];
   }
   if (item.pk !== quarterHoursPartition) return [];
-  const totals = new Map(
-    Object.entries(item)
-      .filter(([name]) => isRunningTotal(name))
-      .map(([name, value]) => [minuteOfRunningTotal(name), Number(value)]),
-  );
-  const counters: { counter: Counter; messages: number }[] = [];
-  let before = 0;
-  for (let end = minutesPerQuarterHour; end <= minutesPerDay; end += minutesPerQuarterHour) {
-    // A missing running total was never added to: nothing was sent that day before it.
-    const total = totals.get(end) ?? 0;
-    if (totals.has(end)) {
-      const start = end - minutesPerQuarterHour;
-      const time = `${String(Math.floor(start / 60)).padStart(2, '0')}:${String(start % 60).padStart(2, '0')}`;
-      counters.push({
-        counter: { unit: 'quarter-hour', period: `${day}T${time}` },
-        messages: total - before,
-      });
-    }
-    before = total;
-  }
-  return counters;
+  return quarterHoursOf(item).counts.map((messages, quarter) => {
+    const minutes = quarter * 15;
+    const time = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+    return { counter: { unit: 'quarter-hour', period: `${day}T${time}` }, messages };
+  });
 }
 
 /** The partition a version before quarter-hours items kept a UTC month's quarter-hours in. */

@@ -13,12 +13,15 @@ import {
 import type { ChunkOutcome, CounterLedger, ShardRef } from '../counting/count-changes.js';
 import type { Chunk } from '../counting/plan.js';
 import { appliedMarkKey, type ItemKey, runMarkerKey } from './counter-keys.js';
-import { counterUpdates } from './counter-writes.js';
+import { counterWrites, quarterHourDays, readQuarterHours } from './counter-writes.js';
 
 // A mark only has to outlive the records at or below it: DynamoDB Streams keeps a record 24 hours
 // after it was written, and every record at or below a mark was written before the mark was. Two
 // days leaves room for clocks; an idle shard's mark then expires, and nothing can redeliver to it.
 const markLifetimeSeconds = 48 * 60 * 60;
+
+// How often a chunk's quarter-hours are read again when another shard wrote them meanwhile.
+const maxRereads = 5;
 
 // Cancellations after which nothing was written and the same transaction may simply be sent again.
 const retryableReasons = new Set([
@@ -80,19 +83,31 @@ export class DynamoDbCounterLedger implements CounterLedger {
             }),
       },
     };
-    const counters = counterUpdates(chunk.counters).map(({ update: { key, ...update } }) => ({
-      Update: { TableName: this.tableName, Key: { ...key }, ...update },
-    }));
-    try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: [mark, ...counters] }));
-      return 'applied';
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'mark-moved';
-      if (reasons.some((reason) => retryableReasons.has(reason.Code ?? ''))) return 'conflict';
-      throw error;
+    const days = quarterHourDays(chunk.counters);
+    // A quarter-hours item is written anew from the one read; if another shard wrote it in between,
+    // nothing was written, and it is read again.
+    for (let attempt = 0; attempt <= maxRereads; attempt++) {
+      const quarterHours = await readQuarterHours(this.client, this.tableName, days);
+      const counters = counterWrites(this.tableName, chunk.counters, { quarterHours });
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [mark, ...counters.map(({ write }) => write)],
+          }),
+        );
+        return 'applied';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const [markReason, ...counterReasons] = error.CancellationReasons ?? [];
+        if (markReason?.Code === 'ConditionalCheckFailed') return 'mark-moved';
+        if (counterReasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) continue;
+        if (counterReasons.some((reason) => retryableReasons.has(reason.Code ?? ''))) {
+          return 'conflict';
+        }
+        throw error;
+      }
     }
+    return 'conflict';
   }
 
   private expiresAt(): number {

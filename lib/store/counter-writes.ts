@@ -1,55 +1,153 @@
-// How changes to counters become DynamoDB updates: one update per item (a day's total, or a day's
-// quarter-hours), adding every change to its attribute and counting the write in `version`. The
-// counting function and the reconciliation's repairs both write counters this way.
-import type { Counter } from '../counting/changes.js';
-import { attributeDeltas, counterItemKey, type ItemKey } from './counter-keys.js';
+// How changes to counters become DynamoDB writes, one per item: an ADD to a day's total, and a
+// day's quarter-hours item written anew from the one read, on the condition that it is still that
+// one (its version unchanged). Every write counts itself in `version`. The counting function and
+// the reconciliation's repairs both write counters this way.
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type Counter, counterGroupOf } from '../counting/changes.js';
+import {
+  counterItemKey,
+  type ItemKey,
+  type QuarterHours,
+  quarterHoursItem,
+  quarterHoursOf,
+  quarterOfDay,
+} from './counter-keys.js';
 
-export interface CounterUpdate {
-  key: ItemKey;
-  UpdateExpression: string;
-  ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues: Record<string, number>;
+export type CounterChange = Counter & { delta: number };
+
+export type CounterWriteItem =
+  | {
+      Update: {
+        TableName: string;
+        Key: ItemKey;
+        UpdateExpression: string;
+        ConditionExpression?: string;
+        ExpressionAttributeValues: Record<string, number>;
+      };
+    }
+  | {
+      Put: {
+        TableName: string;
+        Item: Record<string, unknown>;
+        ConditionExpression: string;
+        ExpressionAttributeValues?: Record<string, number>;
+      };
+    };
+
+export interface CounterWrite {
+  /** `counterGroupOf` of the item's counters. */
+  group: string;
+  write: CounterWriteItem;
 }
 
-/** The updates that add `delta` to each counter, one per item, in the order items first appear. */
-export function counterUpdates(
-  changes: readonly (Counter & { delta: number })[],
-): { key: ItemKey; counters: Counter[]; update: CounterUpdate }[] {
-  const items = new Map<string, { key: ItemKey; counters: Counter[]; adds: Map<string, number> }>();
+export interface CounterWriteOptions {
+  /** The quarter-hours items of the days changed, as read (absent or versionless: no item yet). */
+  quarterHours: ReadonlyMap<string, QuarterHours>;
+  /**
+   * The versions the day totals must still have, for repairs computed from a reading; without it
+   * a day's total is added to whatever it holds, since additions commute.
+   */
+  dayVersions?: ReadonlyMap<string, number | undefined>;
+}
+
+/** The days whose quarter-hours items the changes need read first. */
+export const quarterHourDays = (changes: readonly Counter[]) => [
+  ...new Set(
+    changes.filter(({ unit }) => unit === 'quarter-hour').map(({ period }) => period.slice(0, 10)),
+  ),
+];
+
+export function counterWrites(
+  tableName: string,
+  changes: readonly CounterChange[],
+  { quarterHours, dayVersions }: CounterWriteOptions,
+): CounterWrite[] {
+  const dayDeltas = new Map<string, number>();
+  const quarterCounts = new Map<string, number[]>();
   for (const { unit, period, delta } of changes) {
-    const key = counterItemKey({ unit, period });
-    const id = `${key.pk}\n${key.sk}`;
-    let item = items.get(id);
-    if (!item) {
-      item = { key, counters: [], adds: new Map() };
-      items.set(id, item);
+    const day = period.slice(0, 10);
+    if (unit === 'day') {
+      dayDeltas.set(day, (dayDeltas.get(day) ?? 0) + delta);
+      continue;
     }
-    item.counters.push({ unit, period });
-    for (const [attribute, add] of attributeDeltas({ unit, period }, delta)) {
-      item.adds.set(attribute, (item.adds.get(attribute) ?? 0) + add);
+    let counts = quarterCounts.get(day);
+    if (!counts) {
+      counts = [...(quarterHours.get(day)?.counts ?? new Array<number>(96).fill(0))];
+      quarterCounts.set(day, counts);
+    }
+    counts[quarterOfDay(period)] = (counts[quarterOfDay(period)] ?? 0) + delta;
+  }
+  const writes: CounterWrite[] = [];
+  for (const [day, delta] of dayDeltas) {
+    const counter = { unit: 'day', period: day } as const;
+    const version = dayVersions?.get(day);
+    writes.push({
+      group: counterGroupOf(counter),
+      write: {
+        Update: {
+          TableName: tableName,
+          Key: counterItemKey(counter),
+          UpdateExpression: 'ADD messages :delta, version :one',
+          ExpressionAttributeValues: {
+            ':delta': delta,
+            ':one': 1,
+            ...(version === undefined ? {} : { ':version': version }),
+          },
+          ...(dayVersions === undefined
+            ? {}
+            : {
+                ConditionExpression:
+                  version === undefined ? 'attribute_not_exists(version)' : 'version = :version',
+              }),
+        },
+      },
+    });
+  }
+  for (const [day, counts] of quarterCounts) {
+    const { version } = quarterHours.get(day) ?? {};
+    writes.push({
+      group: counterGroupOf({ unit: 'quarter-hour', period: day }),
+      write: {
+        Put: {
+          TableName: tableName,
+          Item: quarterHoursItem(day, version === undefined ? { counts } : { counts, version }),
+          ...(version === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: 'version = :version',
+                ExpressionAttributeValues: { ':version': version },
+              }),
+        },
+      },
+    });
+  }
+  return writes;
+}
+
+/** The quarter-hours items of the days, read consistently, for writes computed from them. */
+export async function readQuarterHours(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  days: readonly string[],
+): Promise<Map<string, QuarterHours>> {
+  const read = new Map<string, QuarterHours>();
+  for (let at = 0; at < days.length; at += 100) {
+    let keys: Record<string, unknown>[] = days
+      .slice(at, at + 100)
+      .map((day) => ({ ...counterItemKey({ unit: 'quarter-hour', period: day }) }));
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt > 8) throw new Error('DynamoDB kept quarter-hour reads unprocessed');
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+      const response = await client.send(
+        new BatchGetCommand({
+          RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } },
+        }),
+      );
+      for (const item of response.Responses?.[tableName] ?? []) {
+        read.set(String(item.sk), quarterHoursOf(item));
+      }
+      keys = response.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }
   }
-  return [...items.values()].map(({ key, counters, adds }) => {
-    const names: Record<string, string> = {};
-    const values: Record<string, number> = { ':one': 1 };
-    // Changes that cancel out (one message moved to a later quarter-hour) leave totals alone.
-    const nonZero = [...adds].filter(([, delta]) => delta !== 0);
-    const terms = nonZero.map(([attribute, delta], index) => {
-      names[`#c${index}`] = attribute;
-      values[`:c${index}`] = delta;
-      return `#c${index} :c${index}`;
-    });
-    return {
-      key,
-      counters,
-      update: {
-        key,
-        // `version` counts the writes to an item, so that a reconciliation can tell whether its
-        // counters changed between two readings (lib/reconcile/).
-        UpdateExpression: `ADD ${terms.join(', ')}, version :one`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-    };
-  });
+  return read;
 }

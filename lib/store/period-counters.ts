@@ -1,8 +1,8 @@
 // Reads the counters a messages-sent answer needs, each with one Query over a sort-key range: the
 // day counters of UTC days, or the quarter-hours of the UTC days a time zone's local days cover.
 import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { quarterHourMs, quarterHourOf } from '../periods.js';
-import { countersOfItem, dayPartition, quarterHoursPartition } from './counter-keys.js';
+import { dayMs, quarterHourMs } from '../periods.js';
+import { dayPartition, quarterHoursOf, quarterHoursPartition } from './counter-keys.js';
 
 export class DayCounters {
   constructor(
@@ -38,14 +38,16 @@ export class QuarterHourCounters {
   ) {}
 
   /**
-   * Messages per quarter-hour (`YYYY-MM-DDTHH:mm`) in [fromMs, toMs); absent ones are 0. One item
-   * holds a UTC day's quarter-hours, so this reads one item per UTC day the range touches.
+   * Messages sent between consecutive instants of `starts` (each on a UTC quarter-hour, in order):
+   * element i counts [starts[i], starts[i + 1]). Reads one quarter-hours item per UTC day from the
+   * first instant's to the last's.
    */
-  async countsBetween(fromMs: number, toMs: number): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    if (toMs <= fromMs) return counts;
-    const first = quarterHourOf(fromMs);
-    const last = quarterHourOf(toMs - quarterHourMs);
+  async countsBetween(starts: readonly number[]): Promise<number[]> {
+    const [first] = starts;
+    const last = starts.at(-1);
+    if (first === undefined || last === undefined || starts.length < 2) return [];
+    const firstDay = utcDayOf(first);
+    const days = new Map<number, number[]>();
     const pages = paginateQuery(
       { client: this.client },
       {
@@ -53,19 +55,30 @@ export class QuarterHourCounters {
         KeyConditionExpression: 'pk = :quarterHours AND sk BETWEEN :first AND :last',
         ExpressionAttributeValues: {
           ':quarterHours': quarterHoursPartition,
-          ':first': first.slice(0, 10),
-          ':last': last.slice(0, 10),
+          ':first': utcDayName(firstDay),
+          ':last': utcDayName(utcDayOf(last)),
         },
+        ProjectionExpression: 'sk, quarters',
       },
     );
     for await (const page of pages) {
       for (const item of page.Items ?? []) {
-        for (const { counter, messages } of countersOfItem(item)) {
-          if (counter.period >= first && counter.period <= last)
-            counts.set(counter.period, messages);
-        }
+        days.set(utcDayOf(Date.parse(String(item.sk))), quarterHoursOf(item).counts);
       }
     }
-    return counts;
+    // Messages sent from the first day's 00:00 UTC up to each instant; then their differences.
+    let sent = 0;
+    let at = firstDay * quartersPerDay;
+    const sentBefore = starts.map((start) => {
+      for (const end = start / quarterHourMs; at < end; at++) {
+        sent += days.get(Math.floor(at / quartersPerDay))?.[at % quartersPerDay] ?? 0;
+      }
+      return sent;
+    });
+    return sentBefore.slice(1).map((count, index) => count - (sentBefore[index] as number));
   }
 }
+
+const quartersPerDay = dayMs / quarterHourMs;
+const utcDayOf = (instantMs: number) => Math.floor(instantMs / dayMs);
+const utcDayName = (day: number) => new Date(day * dayMs).toISOString().slice(0, 10);

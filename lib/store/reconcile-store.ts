@@ -9,13 +9,14 @@ import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
+  PutCommand,
   paginateQuery,
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type Counter, counterGroupOf } from '../counting/changes.js';
+import { counterGroupOf } from '../counting/changes.js';
 import { ruleAttributes } from '../counting/message.js';
 import { monthsBetween } from '../periods.js';
 import type { CounterReading, DayRange, Drift } from '../reconcile/drift.js';
@@ -30,7 +31,12 @@ import {
   quarterHoursPartition,
   runMarkerKey,
 } from './counter-keys.js';
-import { type CounterUpdate, counterUpdates } from './counter-writes.js';
+import {
+  type CounterWriteItem,
+  counterWrites,
+  quarterHourDays,
+  readQuarterHours,
+} from './counter-writes.js';
 import { writeAll } from './put-all.js';
 import { StreamView, streamArnOf } from './stream-history.js';
 
@@ -244,36 +250,46 @@ export class DynamoDbReconcileStore implements Ports {
   }
 
   /**
-   * Adds each group's corrections in one write, on the condition that the group's version is still
-   * the one read. Up to 100 groups go in one transaction; if it is cancelled, the groups whose
-   * condition failed are reported as changed and the others are written one by one.
+   * Writes each group's corrections at once, on the condition that the group's version is still
+   * the one read (a quarter-hours item is read again to be written anew; if its version moved, the
+   * group has changed). Up to 100 groups go in one transaction; if it is cancelled, the groups
+   * whose condition failed are reported as changed and the others are written one by one.
    */
   async correct(drifts: readonly Drift[]): Promise<('corrected' | 'changed')[]> {
-    const writes = counterUpdates(drifts.map((drift) => ({ ...drift, delta: drift.correction })));
+    const table = this.options.countersTable;
     const versionOf = new Map(drifts.map((drift) => [counterGroupOf(drift), drift.version]));
     const outcomeOf = new Map<string, 'corrected' | 'changed'>();
+    const quarterHours = await readQuarterHours(this.client, table, quarterHourDays(drifts));
+    for (const [day, { version }] of quarterHours) {
+      const group = counterGroupOf({ unit: 'quarter-hour', period: day });
+      if (versionOf.has(group) && versionOf.get(group) !== version) outcomeOf.set(group, 'changed');
+    }
+    const dayVersions = new Map(
+      drifts.filter(({ unit }) => unit === 'day').map(({ period, version }) => [period, version]),
+    );
+    const writes = counterWrites(
+      table,
+      drifts
+        .filter((drift) => !outcomeOf.has(counterGroupOf(drift)))
+        .map((drift) => ({ ...drift, delta: drift.correction })),
+      { quarterHours, dayVersions },
+    );
     for (let at = 0; at < writes.length; at += 100) {
-      const group = writes.slice(at, at + 100).map((write) => {
-        const version = versionOf.get(counterGroupOf(write.counters[0] as Counter));
-        return { counters: write.counters, update: this.correction(write.update, version) };
-      });
+      const batch = writes.slice(at, at + 100);
       try {
         await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: group.map(({ update }) => ({ Update: update })),
-          }),
+          new TransactWriteCommand({ TransactItems: batch.map(({ write }) => write) }),
         );
-        for (const { counters } of group)
-          outcomeOf.set(counterGroupOf(counters[0] as Counter), 'corrected');
+        for (const { group } of batch) outcomeOf.set(group, 'corrected');
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = error.CancellationReasons ?? [];
-        for (const [index, { counters, update }] of group.entries()) {
+        for (const [index, { group, write }] of batch.entries()) {
           outcomeOf.set(
-            counterGroupOf(counters[0] as Counter),
+            group,
             reasons[index]?.Code === 'ConditionalCheckFailed'
               ? 'changed'
-              : await this.correctOne(update),
+              : await this.correctOne(write),
           );
         }
       }
@@ -281,25 +297,10 @@ export class DynamoDbReconcileStore implements Ports {
     return drifts.map((drift) => outcomeOf.get(counterGroupOf(drift)) ?? 'changed');
   }
 
-  private correction({ key, ...update }: CounterUpdate, version: number | undefined) {
-    return {
-      TableName: this.options.countersTable,
-      Key: { ...key },
-      ...update,
-      ConditionExpression:
-        version === undefined ? 'attribute_not_exists(version)' : 'version = :version',
-      ExpressionAttributeValues: {
-        ...update.ExpressionAttributeValues,
-        ...(version === undefined ? {} : { ':version': version }),
-      },
-    };
-  }
-
-  private async correctOne(
-    update: ReturnType<DynamoDbReconcileStore['correction']>,
-  ): Promise<'corrected' | 'changed'> {
+  private async correctOne(write: CounterWriteItem): Promise<'corrected' | 'changed'> {
     try {
-      await this.client.send(new UpdateCommand(update));
+      if ('Put' in write) await this.client.send(new PutCommand(write.Put));
+      else await this.client.send(new UpdateCommand(write.Update));
       return 'corrected';
     } catch (error) {
       if (

@@ -3,7 +3,7 @@
 // answers, through a proxy), on counters with messages in every quarter-hour.
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { attributeDeltas, counterItemKey } from '../../lib/store/counter-keys.js';
+import { counterItemKey, quarterHoursItem } from '../../lib/store/counter-keys.js';
 import { putAll } from '../../lib/store/put-all.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { lambdaContext } from '../helpers/lambda.js';
@@ -25,21 +25,9 @@ async function seedCounters(client: DynamoDBDocumentClient, table: string): Prom
   const first = Math.floor((endMs - 2 * 366 * 86_400_000) / 86_400_000) * 86_400_000;
   for (let day = first; day <= endMs + 86_400_000; day += 86_400_000) {
     const name = new Date(day).toISOString().slice(0, 10);
-    const quarterHours: Record<string, number> = {};
-    let dayTotal = 0;
-    for (let quarter = 0; quarter < 96; quarter++) {
-      const messages = 1 + ((day / 900_000 + quarter) % 7);
-      dayTotal += messages;
-      const period = new Date(day + quarter * 900_000).toISOString().slice(0, 16);
-      for (const [attribute, add] of attributeDeltas({ unit: 'quarter-hour', period }, messages)) {
-        quarterHours[attribute] = (quarterHours[attribute] ?? 0) + add;
-      }
-    }
-    items.push({
-      ...counterItemKey({ unit: 'quarter-hour', period: `${name}T00:00` }),
-      ...quarterHours,
-      version: 1,
-    });
+    const counts = Array.from({ length: 96 }, (_, quarter) => 1 + ((day / 900_000 + quarter) % 7));
+    const dayTotal = counts.reduce((sum, count) => sum + count, 0);
+    items.push(quarterHoursItem(name, { counts }));
     items.push({
       ...counterItemKey({ unit: 'day', period: name }),
       messages: dayTotal,

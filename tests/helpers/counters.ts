@@ -1,9 +1,18 @@
 // The two sides of "the counters are exact": what the Counters table holds, and a recount of the
 // Messages table by the counting rule.
-import { DynamoDBDocumentClient, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  PutCommand,
+  paginateScan,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { type Counter, counterId, effectOfChange } from '../../lib/counting/changes.js';
 import { countersOfItem } from '../../lib/store/counter-keys.js';
-import { counterUpdates } from '../../lib/store/counter-writes.js';
+import {
+  counterWrites,
+  quarterHourDays,
+  readQuarterHours,
+} from '../../lib/store/counter-writes.js';
 import { writeAll } from '../../lib/store/put-all.js';
 import { localClient } from './tables.js';
 
@@ -68,8 +77,10 @@ export async function addToCounter(
   counter: Counter,
   delta: number,
 ): Promise<void> {
-  const [write] = counterUpdates([{ ...counter, delta }]);
-  if (!write) return;
-  const { key, ...update } = write.update;
-  await documentClient().send(new UpdateCommand({ TableName: countersTable, Key: key, ...update }));
+  const client = documentClient();
+  const quarterHours = await readQuarterHours(client, countersTable, quarterHourDays([counter]));
+  for (const { write } of counterWrites(countersTable, [{ ...counter, delta }], { quarterHours })) {
+    if ('Put' in write) await client.send(new PutCommand(write.Put));
+    else await client.send(new UpdateCommand(write.Update));
+  }
 }

@@ -251,9 +251,10 @@ function shuffled<T>(items: T[], seed: number): T[] {
 
 /**
  * Injects the faults in turn. Two in a row exhaust the handler's two attempts and fail its
- * invocation; after that the next three requests pass, as a network that recovers would let them,
- * so that the retry reads its shard's mark (and, for a shard without one, the marker of the
- * version before), and applies at least one chunk: every schedule can finish.
+ * invocation; after that the next six requests pass, as a network that recovers would let them,
+ * so that the retry can read what it needs (its shard's mark, the marker of the version before for
+ * a shard without one, the quarter-hours it writes) and apply at least one chunk: every schedule
+ * can finish.
  */
 function faultPlan(faults: Fault[]): (operation: string) => Fault {
   let next = 0;
@@ -268,7 +269,7 @@ function faultPlan(faults: Fault[]): (operation: string) => Fault {
     inARow = fault === 'pass' ? 0 : inARow + 1;
     if (inARow === 2) {
       inARow = 0;
-      passesOwed = 3;
+      passesOwed = 6;
     }
     return fault;
   };
@@ -418,8 +419,8 @@ describe('exactly-once counting', () => {
   });
 
   it('counter-example found by the property: a new shard reads its mark and the old marker before it writes', async () => {
-    // A network that keeps resetting requests, recovering for three at a time: the first
-    // delivery of a shard without a mark makes three requests, and must still get through.
+    // A network that keeps resetting requests, recovering for a few at a time: the first
+    // delivery of a shard without a mark makes four requests, and must still get through.
     const quiet = { loseResult: false, shuffle: false, newWindow: false, giveUp: false };
     await countersMatchRecount(
       [
