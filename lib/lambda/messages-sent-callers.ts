@@ -1,6 +1,7 @@
 // How each kind of caller of the messages-sent function is answered, logged and measured.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { dayName } from '../report/calendar-days.js';
 import { invalidParams, methodNotAllowed, notFound, RequestError } from '../report/errors.js';
 import type { MessagesSentReport } from '../report/messages-sent-report.js';
 import type { MessagesSentService } from '../report/messages-sent-service.js';
@@ -92,8 +93,8 @@ export async function answerScheduled(
     const { window, report } = await service.scheduledReport(eventTime);
     logger.info('Messages-sent report', {
       eventTime,
-      startDay: window.startDay,
-      endDay: window.endDay,
+      startDay: dayName(window.startDay),
+      endDay: dayName(window.endDay),
       days: window.days,
       period: report.period,
       yesterday: report.yesterday,

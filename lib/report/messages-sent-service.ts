@@ -4,9 +4,13 @@ import { type AccessRecords, decideAccess } from '../auth/access.js';
 import { hashLoginToken } from '../auth/login-token.js';
 import { completeDaysBefore, type DayWindow, dayWindow } from './day-window.js';
 import { invalidParams, notAuthenticated, notPermitted, serviceUnavailable } from './errors.js';
-import { type MessagesSentReport, messagesSentReport } from './messages-sent-report.js';
+import {
+  type DayCounts,
+  type MessagesSentReport,
+  messagesSentReport,
+} from './messages-sent-report.js';
 import { parseMessagesSentParameters, type RawParameters } from './query-parameters.js';
-import { countersToRead, localDayCounts } from './window-counts.js';
+import { countersToRead, localDayCounts, utcDayCounts } from './window-counts.js';
 
 export interface MessagesSentPorts {
   accessRecords(lookup: { userId: string; hashedToken: string }): Promise<AccessRecords>;
@@ -94,9 +98,12 @@ export class MessagesSentService {
   }
 
   /** Day counts of the window and the window before it, in one round trip of reads. */
-  private async countsFor(window: DayWindow): Promise<Map<string, number>> {
+  private async countsFor(window: DayWindow): Promise<DayCounts> {
     const toRead = countersToRead(window);
-    if (toRead.read === 'days') return this.ports.dayCounts(toRead.first, toRead.last);
+    if (toRead.read === 'nothing') return new Map();
+    if (toRead.read === 'days') {
+      return utcDayCounts(await this.ports.dayCounts(toRead.first, toRead.last));
+    }
     return localDayCounts(window, await this.ports.quarterHourCounts(toRead.fromMs, toRead.toMs));
   }
 }
