@@ -1,6 +1,7 @@
 // An HTTP proxy between a handler and DynamoDB Local that injects the faults a real network
 // makes: a request that never arrives (the connection is reset before forwarding), and a request
-// that is applied but whose response is lost (forwarded, then the connection is dropped).
+// that is applied but whose response is lost (forwarded, then the connection is dropped). Tests
+// that count what a handler asks of DynamoDB watch the exchanges that pass through it.
 import { createServer, type IncomingMessage, request } from 'node:http';
 
 export type Fault = 'pass' | 'reset' | 'drop';
@@ -11,6 +12,8 @@ export interface FaultProxy {
   plan: (operation: string) => Fault;
   /** Faults injected so far, per operation. */
   injected: Record<string, Record<Fault, number>>;
+  /** Called with each request that was answered, and its answer, once the answer is passed on. */
+  observe: (exchange: { operation: string; request: Buffer; response: Buffer }) => void;
   close(): Promise<void>;
 }
 
@@ -29,6 +32,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     url: '',
     plan: () => 'pass',
     injected: {},
+    observe: () => {},
     close: async () => {},
   };
   const server = createServer(async (req, res) => {
@@ -55,6 +59,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           req.socket.destroy();
           return;
         }
+        proxy.observe({ operation, request: body, response: responseBody });
         res.writeHead(response.statusCode ?? 502, response.headers);
         res.end(responseBody);
       },
