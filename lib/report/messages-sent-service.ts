@@ -1,6 +1,6 @@
 // The messages-sent use cases, one per kind of caller (design §2): HTTP clients, which must
 // authenticate; other Lambdas and schedules, which IAM already authorised.
-import { type AccessRecords, decideAccess } from '../auth/access.js';
+import { type AccessRecords, decideAccess, UnreadableAuthData } from '../auth/access.js';
 import { hashLoginToken } from '../auth/login-token.js';
 import { completeDaysBefore, type DayWindow, dayWindow } from './day-window.js';
 import { invalidParams, notAuthenticated, notPermitted, serviceUnavailable } from './errors.js';
@@ -81,8 +81,12 @@ export class MessagesSentService {
 
     if (accessResult.status === 'rejected') throw serviceUnavailable(accessResult.reason);
     const decision = decideAccess(userId, accessResult.value, this.ports.now());
-    if (decision === 'not-authenticated') throw notAuthenticated();
-    if (decision === 'not-permitted') throw notPermitted();
+    if (!decision.granted) {
+      const cause = decision.unreadable && new UnreadableAuthData(decision.unreadable);
+      throw decision.refusal === 'not-authenticated'
+        ? notAuthenticated(cause)
+        : notPermitted(cause);
+    }
     if (!parsed.ok) throw parsed.error;
     const window = utcWindow ?? windowOf(parsed.value);
     if (!window.ok) throw window.error;
