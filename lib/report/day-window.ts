@@ -29,7 +29,7 @@ export interface DayWindow {
   days: number;
   /** First day of the equal-length window before the start day. */
   previousStartDay: Day;
-  /** The zone's canonical name, when days are local days. */
+  /** The zone, named as it was asked for, when days are local days. */
   timeZone?: string;
   /**
    * With a time zone, where its days start: `starts[i]` is the instant day `firstDay + i` starts
@@ -41,11 +41,22 @@ export interface DayWindow {
 
 type WindowResult = { ok: true; value: DayWindow } | { ok: false; error: RequestError };
 
+/**
+ * A time zone as it was asked for, which answers and report keys use, and its canonical name,
+ * which the platform's zone rules and every cache use. The canonical name can be an older one
+ * (ICU's `Europe/Kiev` for `Europe/Kyiv`), so it is never shown.
+ */
+interface Zone {
+  name: string;
+  canonical: string;
+}
+
 export function dayWindow(startMs: number, endMs: number, timeZone?: string): WindowResult {
   if (timeZone === undefined) return windowOfDays(utcDayOf(startMs), utcDayOf(endMs));
-  const zone = canonicalTimeZone(timeZone);
-  if (zone === undefined) return unknownZone(timeZone);
-  return windowOfDays(localDayOf(startMs, zone), localDayOf(endMs, zone), zone);
+  const canonical = canonicalTimeZone(timeZone);
+  if (canonical === undefined) return unknownZone(timeZone);
+  const zone = { name: timeZone, canonical };
+  return windowOfDays(localDayOf(startMs, canonical), localDayOf(endMs, canonical), zone);
 }
 
 function unknownZone(timeZone: string): WindowResult {
@@ -65,13 +76,17 @@ export function completeDaysBefore(
   days: number,
   timeZone?: string,
 ): WindowResult {
-  const zone = timeZone === undefined ? undefined : canonicalTimeZone(timeZone);
-  if (timeZone !== undefined && zone === undefined) return unknownZone(timeZone);
-  const today = zone ? localDayOf(instantMs, zone) : utcDayOf(instantMs);
-  return windowOfDays(today - days, today - 1, zone);
+  if (timeZone === undefined) {
+    const today = utcDayOf(instantMs);
+    return windowOfDays(today - days, today - 1);
+  }
+  const canonical = canonicalTimeZone(timeZone);
+  if (canonical === undefined) return unknownZone(timeZone);
+  const today = localDayOf(instantMs, canonical);
+  return windowOfDays(today - days, today - 1, { name: timeZone, canonical });
 }
 
-function windowOfDays(startDay: Day, endDay: Day, zone?: string): WindowResult {
+function windowOfDays(startDay: Day, endDay: Day, zone?: Zone): WindowResult {
   if (endDay < startDay) {
     return { ok: false, error: invalidParams('The end date must not be before the start date') };
   }
@@ -87,20 +102,23 @@ function windowOfDays(startDay: Day, endDay: Day, zone?: string): WindowResult {
   }
   const window: DayWindow = { startDay, endDay, days, previousStartDay: startDay - days };
   if (!zone) return { ok: true, value: window };
-  window.timeZone = zone;
+  window.timeZone = zone.name;
   // A local day can only hold messages if it overlaps a UTC day that can: offsets are under a day,
   // so it is at most one day away. Where the others start is never needed, nor asked of Intl.
   const firstDay = Math.max(window.previousStartDay, firstCountedDay - 1);
   const lastDay = Math.min(endDay, lastCountedDay + 1);
   if (firstDay > lastDay) return { ok: true, value: window };
   try {
-    window.localDays = { firstDay, starts: localDayBoundaries(firstDay, lastDay, zone) };
+    window.localDays = {
+      firstDay,
+      starts: localDayBoundaries(firstDay, lastDay, zone.canonical),
+    };
   } catch (error) {
     if (!(error instanceof NotQuarterHourAlignedError)) throw error;
     return {
       ok: false,
       error: invalidParams(
-        `Days in ${zone} around ${dayName(error.day)} do not start on a quarter-hour of UTC, so they cannot be counted exactly`,
+        `Days in ${zone.name} around ${dayName(error.day)} do not start on a quarter-hour of UTC, so they cannot be counted exactly`,
       ),
     };
   }

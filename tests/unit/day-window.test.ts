@@ -155,11 +155,25 @@ describe('time zone names', () => {
     ['Etc/UTC', 'UTC'],
     ['utc', 'UTC'],
     ['US/Eastern', 'America/New_York'],
-  ])('reads %s as %s', (spelling, canonical) => {
+  ])('reads %s as %s, and names the zone as it was asked for', (spelling, canonical) => {
     expect(canonicalTimeZone(spelling)).toBe(canonical);
-    expect(
-      windowOf('2024-03-01T00:00:00.000Z', '2024-03-02T00:00:00.000Z', spelling).timeZone,
-    ).toBe(canonical);
+    const asked = windowOf('2024-03-01T00:00:00.000Z', '2024-03-02T00:00:00.000Z', spelling);
+    const named = windowOf('2024-03-01T00:00:00.000Z', '2024-03-02T00:00:00.000Z', canonical);
+    expect(asked.timeZone).toBe(spelling);
+    expect(asked.localDays).toEqual(named.localDays);
+  });
+
+  it('never shows the older name the platform may use for a zone', () => {
+    expect(canonicalTimeZone('Europe/Kyiv')).toMatch(/^Europe\/(Kyiv|Kiev)$/);
+    const window = dayWindow(
+      Date.parse('1900-01-01T12:00:00.000Z'),
+      Date.parse('1900-01-01T12:00:00.000Z'),
+      'Europe/Kyiv',
+    );
+    expect(window).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/^Days in Europe\/Kyiv around /) },
+    });
   });
 
   it.each(['Mars/Olympus_Mons', '+05:30', 'UTC+1', '', 'x'.repeat(65)])(
