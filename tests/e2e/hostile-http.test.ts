@@ -151,6 +151,21 @@ describe('hostile HTTP input', () => {
     await stillServing();
   });
 
+  it('answers the last days of year 9999 in a time zone, and keeps serving everyone', async () => {
+    const lastDays = `${route}?start=9999-12-30T00:00:00.000Z&end=9999-12-30T00:00:00.000Z`;
+    for (const timezone of ['UTC', 'Asia/Tokyo']) {
+      const stranger = await get(`${lastDays}&timezone=${timezone}`, {
+        'x-user-id': 'anyone',
+        'x-auth-token': 'anything',
+      });
+      expect(stranger.status).toBe(401);
+      const granted = await get(`${lastDays}&timezone=${timezone}`);
+      expect(granted.status).toBe(200);
+      expect(JSON.parse(granted.body)).toMatchObject({ days: [], success: true });
+    }
+    await stillServing();
+  });
+
   it('answers any start, end and timezone, with and without a token, in bounded time (property)', async () => {
     const refused = { ...auth, 'x-auth-token': 'guessed' };
     /** Hang detection only, on a shared machine: answers take milliseconds. */
