@@ -20,6 +20,7 @@ function itemsIn(operation: string, response: Record<string, unknown>): number {
   return Number(response.ScannedCount ?? response.Count ?? 0);
 }
 
+/** Counts what passes through a proxy that injects no faults. */
 export function countReads(proxy: FaultProxy): { reads: DynamoDbReads; reset(): void } {
   const reads: DynamoDbReads = { requests: {}, items: {}, mostInFlight: 0 };
   let inFlight = 0;

@@ -12,7 +12,7 @@ export interface FaultProxy {
   plan: (operation: string) => Fault;
   /** Faults injected so far, per operation. */
   injected: Record<string, Record<Fault, number>>;
-  /** Called with each request that was answered, and its answer, once the answer is passed on. */
+  /** Called with each request that passes and DynamoDB's answer to it, as the answer is passed on. */
   observe: (exchange: { operation: string; request: Buffer; response: Buffer }) => void;
   close(): Promise<void>;
 }
