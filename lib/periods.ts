@@ -24,12 +24,15 @@ export function periodsOfTimestamp(iso: string): { day: string; quarterHour: str
 
 /** `YYYY-MM` of every UTC month from `first` to `last` (each `YYYY-MM…`), inclusive. */
 export function monthsBetween(first: string, last: string): string[] {
+  // Counted as months since year 0, not compared as text: the month after 9999-12 is written
+  // 10000-01, which sorts before it.
+  const monthNumber = (name: string) =>
+    Number(name.slice(0, 4)) * 12 + Number(name.slice(5, 7)) - 1;
   const months: string[] = [];
-  let [year, month] = first.slice(0, 7).split('-').map(Number) as [number, number];
-  for (let at = first.slice(0, 7); at <= last.slice(0, 7); ) {
-    months.push(at);
-    [year, month] = month === 12 ? [year + 1, 1] : [year, month + 1];
-    at = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+  for (let month = monthNumber(first); month <= monthNumber(last); month++) {
+    months.push(
+      `${String(Math.floor(month / 12)).padStart(4, '0')}-${String((month % 12) + 1).padStart(2, '0')}`,
+    );
   }
   return months;
 }

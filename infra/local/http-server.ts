@@ -99,6 +99,21 @@ export function toHttpApiEvent(req: IncomingMessage, body: Buffer): APIGatewayPr
   };
 }
 
+/** The answers to requests Node.js could not read, by its error code; 400 for the others. */
+const clientErrors = new Map<string | undefined, [number, string]>([
+  ['HPE_HEADER_OVERFLOW', [431, 'Request Header Fields Too Large']],
+  ['ERR_HTTP_REQUEST_TIMEOUT', [408, 'Request Timeout']],
+]);
+
+function clientErrorResponse(code: string | undefined): string {
+  const [status, reason] = clientErrors.get(code) ?? [400, 'Bad Request'];
+  const body = JSON.stringify({ message: reason });
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+  );
+}
+
 function writeResult(res: ServerResponse, result: unknown): void {
   // API Gateway answers a result without a statusCode as 200 with the result as JSON.
   if (typeof result !== 'object' || result === null || !('statusCode' in result)) {
@@ -119,6 +134,8 @@ export async function startHttpServer(options: {
   handler: HttpHandler;
   context: () => Context;
   onError?: (error: unknown) => void;
+  /** How long a client may take to send its headers; Node.js's 60 s when unset. */
+  headersTimeoutMs?: number;
 }): Promise<LocalHttpServer> {
   const server: Server = createServer(async (req, res) => {
     try {
@@ -136,18 +153,20 @@ export async function startHttpServer(options: {
       else res.destroy();
     }
   });
-  // Requests Node cannot even parse (oversized headers, broken framing) get a JSON answer too.
+  if (options.headersTimeoutMs !== undefined) {
+    server.headersTimeout = options.headersTimeoutMs;
+    // Node.js looks for connections past their timeouts this often (30 s by default); it reads
+    // this when the server starts listening. Its types do not declare it.
+    (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval =
+      Math.min(options.headersTimeoutMs, 30_000) / 4;
+  }
+  // Requests Node cannot even parse (oversized headers, broken framing), or whose headers take
+  // too long, get a JSON answer too. Then the socket is destroyed, as Node's own handler does:
+  // only ended, it would stay half open for a client that keeps sending, out of reach of the
+  // headers timeout.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const body = JSON.stringify({
-      message: status === 431 ? 'Request Header Fields Too Large' : 'Bad Request',
-    });
-    socket.end(
-      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-        `connection: close\r\n\r\n${body}`,
-    );
+    if (socket.writable) socket.write(clientErrorResponse(error.code));
+    socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,6 +1,8 @@
 // How each kind of caller of the messages-sent function is answered, logged and measured.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { UnreadableAuthData } from '../auth/access.js';
+import { dayName } from '../report/calendar-days.js';
 import { invalidParams, methodNotAllowed, notFound, RequestError } from '../report/errors.js';
 import type { MessagesSentReport } from '../report/messages-sent-report.js';
 import type { MessagesSentService } from '../report/messages-sent-service.js';
@@ -50,6 +52,13 @@ function failureResponse(error: unknown, logger: Logger): HttpResponse {
   if (error.kind === 'service-unavailable') {
     logger.error('DynamoDB could not be read', { error: summarizeError(error.cause) });
   }
+  if (error.cause instanceof UnreadableAuthData) {
+    // Stored auth data an operator must fix; it names the item and attributes, never a token.
+    logger.error('Access refused: auth data cannot be read', {
+      item: error.cause.unreadable.item,
+      problems: error.cause.unreadable.problems,
+    });
+  }
   return errorResponse(error);
 }
 
@@ -92,8 +101,8 @@ export async function answerScheduled(
     const { window, report } = await service.scheduledReport(eventTime);
     logger.info('Messages-sent report', {
       eventTime,
-      startDay: window.startDay,
-      endDay: window.endDay,
+      startDay: dayName(window.startDay),
+      endDay: dayName(window.endDay),
       days: window.days,
       period: report.period,
       yesterday: report.yesterday,

@@ -64,12 +64,15 @@ function fromHttpApi(event: Json, http: Json): HttpRequest {
   return {
     method: text(http.method),
     path: text(event.rawPath) || text(http.path),
-    headers: lowerCased(strings(event.headers)),
+    headers: joinedHeaders(Object.entries(strings(event.headers)).map(([name, v]) => [name, [v]])),
     query,
   };
 }
 
-/** Payload format 1.0: headers as sent; every value of a repeated query key kept apart. */
+/**
+ * Payload format 1.0: headers as sent, a repeated one as its last value in `headers` and as every
+ * value in `multiValueHeaders`; every value of a repeated query key kept apart.
+ */
 function fromRestApi(event: Json): HttpRequest {
   const query: RawParameters = {};
   const multi = isObject(event.multiValueQueryStringParameters)
@@ -85,18 +88,35 @@ function fromRestApi(event: Json): HttpRequest {
       query[key] = [value];
     }
   }
+  const repeated = isObject(event.multiValueHeaders) ? event.multiValueHeaders : {};
+  const given: [string, string[]][] = Object.entries(repeated).map(([name, values]) => [
+    name,
+    Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : [],
+  ]);
+  const seen = new Set(given.map(([name]) => name.toLowerCase()));
+  for (const [name, value] of Object.entries(strings(event.headers))) {
+    if (!seen.has(name.toLowerCase())) given.push([name, [value]]);
+  }
   return {
     method: text(event.httpMethod),
     path: text(event.path),
-    headers: lowerCased(strings(event.headers)),
+    headers: joinedHeaders(given),
     query,
   };
 }
 
-function lowerCased(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]),
-  );
+/**
+ * Headers by lower-case name, each sent more than once (in any letter case) read as Rocket.Chat's
+ * server (Node.js) reads it: its values joined by ", ". So a token given twice is one value that
+ * matches no stored token, rather than whichever copy came last.
+ */
+function joinedHeaders(given: [string, string[]][]): Record<string, string> {
+  const byName = new Map<string, string[]>();
+  for (const [name, values] of given) {
+    const key = name.toLowerCase();
+    byName.set(key, (byName.get(key) ?? []).concat(values));
+  }
+  return Object.fromEntries([...byName].map(([name, values]) => [name, values.join(', ')]));
 }
 
 /** Whether the path is the route, optionally under one stage segment (`/prod/api/v1/…`). */

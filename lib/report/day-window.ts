@@ -1,13 +1,19 @@
 // The days a messages-sent answer covers (design §2.2): the window from the start day to the end
 // day, and the equal-length window just before it that `period.variation` compares against. Days
 // are UTC days, or the calendar days of a time zone when one is asked for.
-import { dayMs } from '../periods.js';
+import {
+  type Day,
+  dayName,
+  firstCountedDay,
+  lastCountedDay,
+  utcDayOf,
+  utcMidnightOf,
+} from './calendar-days.js';
 import { invalidParams, type RequestError } from './errors.js';
 import {
-  addDays,
-  isTimeZone,
-  localDateOf,
+  canonicalTimeZone,
   localDayBoundaries,
+  localDayOf,
   NotQuarterHourAlignedError,
 } from './local-days.js';
 
@@ -17,37 +23,51 @@ export const maxWindowDays = 3660;
 export const maxTimeZoneWindowDays = 366;
 
 export interface DayWindow {
-  /** `YYYY-MM-DD` of the first and last day of the window (local dates in `timeZone`). */
-  startDay: string;
-  endDay: string;
+  /** First and last day of the window (local days in `timeZone`). */
+  startDay: Day;
+  endDay: Day;
   days: number;
   /** First day of the equal-length window before the start day. */
-  previousStartDay: string;
+  previousStartDay: Day;
+  /** The zone, named as it was asked for, when days are local days. */
   timeZone?: string;
   /**
-   * With a time zone, the instant each day from `previousStartDay` to the day after `endDay`
-   * starts at, in order. Absent for UTC days.
+   * With a time zone, where its days start: `starts[i]` is the instant day `firstDay + i` starts
+   * at, for every day from `previousStartDay` to the day after `endDay` that can hold messages.
+   * Absent when none can.
    */
-  boundaries?: number[];
+  localDays?: { firstDay: Day; starts: number[] };
 }
 
 type WindowResult = { ok: true; value: DayWindow } | { ok: false; error: RequestError };
 
-const dayOf = (instantMs: number, timeZone?: string) =>
-  timeZone ? localDateOf(instantMs, timeZone) : new Date(instantMs).toISOString().slice(0, 10);
+/**
+ * A time zone as it was asked for, which answers and report keys use, and its canonical name,
+ * which the platform's zone rules and every cache use. The canonical name can be an older one
+ * (ICU's `Europe/Kiev` for `Europe/Kyiv`), so it is never shown.
+ */
+interface Zone {
+  name: string;
+  canonical: string;
+}
 
 export function dayWindow(startMs: number, endMs: number, timeZone?: string): WindowResult {
-  if (timeZone !== undefined && !isTimeZone(timeZone)) {
-    // Only a value made of the characters of zone names and offsets is repeated back.
-    const named = /^[A-Za-z0-9_+\-/:,]{1,64}$/.test(timeZone) ? ` '${timeZone}'` : '';
-    return {
-      ok: false,
-      error: invalidParams(
-        `The timezone${named} is not an IANA time zone name like America/Sao_Paulo`,
-      ),
-    };
-  }
-  return windowOfDays(dayOf(startMs, timeZone), dayOf(endMs, timeZone), timeZone);
+  if (timeZone === undefined) return windowOfDays(utcDayOf(startMs), utcDayOf(endMs));
+  const canonical = canonicalTimeZone(timeZone);
+  if (canonical === undefined) return unknownZone(timeZone);
+  const zone = { name: timeZone, canonical };
+  return windowOfDays(localDayOf(startMs, canonical), localDayOf(endMs, canonical), zone);
+}
+
+function unknownZone(timeZone: string): WindowResult {
+  // Only a value made of the characters of zone names and offsets is repeated back.
+  const named = /^[A-Za-z0-9_+\-/:,]{1,64}$/.test(timeZone) ? ` '${timeZone}'` : '';
+  return {
+    ok: false,
+    error: invalidParams(
+      `The timezone${named} is not an IANA time zone name like America/Sao_Paulo`,
+    ),
+  };
 }
 
 /** The window of the `days` complete days before the day `instantMs` falls on. */
@@ -56,55 +76,57 @@ export function completeDaysBefore(
   days: number,
   timeZone?: string,
 ): WindowResult {
-  const today = dayOf(instantMs, timeZone);
-  return windowOfDays(addDays(today, -days), addDays(today, -1), timeZone);
+  if (timeZone === undefined) {
+    const today = utcDayOf(instantMs);
+    return windowOfDays(today - days, today - 1);
+  }
+  const canonical = canonicalTimeZone(timeZone);
+  if (canonical === undefined) return unknownZone(timeZone);
+  const today = localDayOf(instantMs, canonical);
+  return windowOfDays(today - days, today - 1, { name: timeZone, canonical });
 }
 
-function windowOfDays(startDay: string, endDay: string, timeZone?: string): WindowResult {
+function windowOfDays(startDay: Day, endDay: Day, zone?: Zone): WindowResult {
   if (endDay < startDay) {
     return { ok: false, error: invalidParams('The end date must not be before the start date') };
   }
-  const days =
-    (Date.parse(`${endDay}T00:00:00.000Z`) - Date.parse(`${startDay}T00:00:00.000Z`)) / dayMs + 1;
-  const limit = timeZone ? maxTimeZoneWindowDays : maxWindowDays;
+  const days = endDay - startDay + 1;
+  const limit = zone ? maxTimeZoneWindowDays : maxWindowDays;
   if (days > limit) {
     return {
       ok: false,
       error: invalidParams(
-        `The period from start to end must not be longer than ${limit} days${timeZone ? ' when a timezone is given' : ''}; it is ${days} days`,
+        `The period from start to end must not be longer than ${limit} days${zone ? ' when a timezone is given' : ''}; it is ${days} days`,
       ),
     };
   }
-  const window: DayWindow = { startDay, endDay, days, previousStartDay: addDays(startDay, -days) };
-  if (!timeZone) return { ok: true, value: window };
-  window.timeZone = timeZone;
+  const window: DayWindow = { startDay, endDay, days, previousStartDay: startDay - days };
+  if (!zone) return { ok: true, value: window };
+  window.timeZone = zone.name;
+  // A local day can only hold messages if it overlaps a UTC day that can: offsets are under a day,
+  // so it is at most one day away. Where the others start is never needed, nor asked of Intl.
+  const firstDay = Math.max(window.previousStartDay, firstCountedDay - 1);
+  const lastDay = Math.min(endDay, lastCountedDay + 1);
+  if (firstDay > lastDay) return { ok: true, value: window };
   try {
-    window.boundaries = localDayBoundaries(window.previousStartDay, endDay, timeZone);
+    window.localDays = {
+      firstDay,
+      starts: localDayBoundaries(firstDay, lastDay, zone.canonical),
+    };
   } catch (error) {
     if (!(error instanceof NotQuarterHourAlignedError)) throw error;
     return {
       ok: false,
       error: invalidParams(
-        `Days in ${timeZone} around ${error.date} do not start on a quarter-hour of UTC, so they cannot be counted exactly`,
+        `Days in ${zone.name} around ${dayName(error.day)} do not start on a quarter-hour of UTC, so they cannot be counted exactly`,
       ),
     };
   }
   return { ok: true, value: window };
 }
 
-/** Every day from `first` to `last`, inclusive, newest first. */
-export function daysNewestFirst(first: string, last: string): string[] {
-  const days: string[] = [];
-  for (let day = last; day >= first; day = addDays(day, -1)) days.push(day);
-  return days;
-}
-
-/** When a day starts: its local start in a time zone, else UTC midnight. */
-export function dayStartOf(window: DayWindow, day: string): string {
-  if (!window.boundaries) return `${day}T00:00:00.000Z`;
-  const index =
-    (Date.parse(`${day}T00:00:00.000Z`) - Date.parse(`${window.previousStartDay}T00:00:00.000Z`)) /
-    dayMs;
-  const start = window.boundaries[index];
-  return start === undefined ? `${day}T00:00:00.000Z` : new Date(start).toISOString();
+/** When a day starts, as the answer names it: its local start in a time zone, else UTC midnight. */
+export function dayStartOf(window: DayWindow, day: Day): string {
+  const localStart = window.localDays?.starts[day - window.localDays.firstDay];
+  return new Date(localStart ?? utcMidnightOf(day)).toISOString();
 }

@@ -20,13 +20,15 @@ export class RequestError extends Error {
   }
 }
 
-export const notAuthenticated = () =>
-  new RequestError('not-authenticated', 'You must be logged in to do this.');
+/** `cause`, when given, is why access was refused, for the log; the answer never says it. */
+export const notAuthenticated = (cause?: unknown) =>
+  new RequestError('not-authenticated', 'You must be logged in to do this.', { cause });
 
-export const notPermitted = () =>
+export const notPermitted = (cause?: unknown) =>
   new RequestError(
     'not-permitted',
     'User does not have the permissions required for this action [error-unauthorized]',
+    { cause },
   );
 
 export const missingKey = (key: string) =>

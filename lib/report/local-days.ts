@@ -1,132 +1,154 @@
 // Calendar days of an IANA time zone, from the platform's own zone rules (Intl): which local day an
 // instant falls on, and the instant each local day starts at. Days of 23 and 25 hours and offsets
 // of :30 and :45 come out exact because nothing here assumes a day is 24 hours long.
-import { dayMs, minuteMs, quarterHourMs } from '../periods.js';
+import { minuteMs, quarterHourMs } from '../periods.js';
+import { type Day, dayName, dayOfDate, utcMidnightOf } from './calendar-days.js';
 
+// Every cache here is keyed by the zone's canonical name, never by the spelling a request used, so
+// that many spellings of one zone cost one entry; and each is bounded, cleared when full.
+const maxCachedZones = 1024;
+const canonicalNames = new Map<string, string>();
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let format = formatters.get(timeZone);
+function remember<Key, Value>(cache: Map<Key, Value>, key: Key, value: Value, limit: number) {
+  if (cache.size >= limit) cache.clear();
+  cache.set(key, value);
+}
+
+const formatOptions: Intl.DateTimeFormatOptions = {
+  hourCycle: 'h23',
+  // Years before 1 are written as years of the era BC (year 0 is 1 BC).
+  era: 'short',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+};
+
+/**
+ * The platform's own name for a zone (`america/sao_paulo` → `America/Sao_Paulo`, `Etc/UTC` →
+ * `UTC`), or undefined when it knows no zone of that name (offsets such as `+05:30` included).
+ * Names are case-insensitive, so the lookup is remembered by the lower-cased name: a DateTimeFormat
+ * costs tens of kilobytes that the runtime is slow to give back, and is made once per zone.
+ */
+export function canonicalTimeZone(name: string): string | undefined {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(name)) return undefined;
+  const spelling = name.toLowerCase();
+  const known = canonicalNames.get(spelling);
+  if (known) return known;
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-US', { ...formatOptions, timeZone: name });
+  } catch {
+    return undefined;
+  }
+  const canonical = format.resolvedOptions().timeZone;
+  remember(canonicalNames, spelling, canonical, maxCachedZones);
+  if (!formatters.has(canonical)) remember(formatters, canonical, format, maxCachedZones);
+  return canonical;
+}
+
+/** Whether the platform knows the zone, by an IANA name (aliases included, offsets not). */
+export const isTimeZone = (name: string): boolean => canonicalTimeZone(name) !== undefined;
+
+function formatter(zone: string): Intl.DateTimeFormat {
+  let format = formatters.get(zone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, format);
+    format = new Intl.DateTimeFormat('en-US', { ...formatOptions, timeZone: zone });
+    remember(formatters, zone, format, maxCachedZones);
   }
   return format;
 }
 
-/** Whether the platform knows the zone, by an IANA name (aliases included, offsets not). */
-export function isTimeZone(name: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(name)) return false;
-  try {
-    formatter(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
+  day: Day;
+  /** Milliseconds since local midnight, to the second. */
+  timeOfDayMs: number;
 }
 
-function wallClock(instantMs: number, timeZone: string): WallClock {
-  const parts: Record<string, number> = {};
-  for (const { type, value } of formatter(timeZone).formatToParts(instantMs)) {
-    if (type !== 'literal') parts[type] = Number(value);
-  }
-  return parts as unknown as WallClock;
+function wallClock(instantMs: number, zone: string): WallClock {
+  const parts: Record<string, string> = {};
+  for (const { type, value } of formatter(zone).formatToParts(instantMs)) parts[type] = value;
+  const yearOfEra = Number(parts.year);
+  const year = parts.era === 'BC' ? 1 - yearOfEra : yearOfEra;
+  return {
+    day: dayOfDate(year, Number(parts.month), Number(parts.day)),
+    timeOfDayMs:
+      ((Number(parts.hour) * 60 + Number(parts.minute)) * 60 + Number(parts.second)) * 1000,
+  };
 }
 
 /** The zone's offset from UTC at an instant, in milliseconds (positive east of Greenwich). */
-export function offsetAt(instantMs: number, timeZone: string): number {
-  const wall = wallClock(instantMs, timeZone);
-  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-  return asUtc - Math.floor(instantMs / 1000) * 1000;
+export function offsetAt(instantMs: number, zone: string): number {
+  const wall = wallClock(instantMs, zone);
+  return utcMidnightOf(wall.day) + wall.timeOfDayMs - Math.floor(instantMs / 1000) * 1000;
 }
 
-/** `YYYY-MM-DD` of the local day the instant falls on. */
-export function localDateOf(instantMs: number, timeZone: string): string {
-  const { year, month, day } = wallClock(instantMs, timeZone);
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-}
+/** The local day an instant falls on. `zone` is a canonical name (canonicalTimeZone). */
+export const localDayOf = (instantMs: number, zone: string): Day => wallClock(instantMs, zone).day;
+
+// Local midnight lies within a day of UTC midnight: every offset any zone has had is under 16
+// hours (local mean times included), so ±26 hours brackets it with room to spare.
+const searchReachMs = 26 * 3_600_000;
 
 /**
- * The first instant of a local date. Usually local midnight; where a clock change skips midnight,
- * the moment the day begins after the jump.
+ * The first instant of a local day. Usually local midnight; where a clock change skips midnight,
+ * the moment the day begins after the jump; where a day is skipped whole, the start of the next.
  */
-export function startOfLocalDate(date: string, timeZone: string): number {
-  const utcMidnight = Date.parse(`${date}T00:00:00.000Z`);
-  let guess = utcMidnight - offsetAt(utcMidnight, timeZone);
-  guess = utcMidnight - offsetAt(guess, timeZone);
-  if (localDateOf(guess, timeZone) === date && localDateOf(guess - 1, timeZone) < date)
-    return guess;
-  // Midnight does not exist on this date (or the offset changed around it): search for the first
-  // instant of the date, to the minute, between the widest offsets any zone has had.
-  let low = utcMidnight - 15 * 3_600_000;
-  let high = utcMidnight + 15 * 3_600_000;
+export function startOfLocalDay(day: Day, zone: string): number {
+  const utcMidnight = utcMidnightOf(day);
+  let guess = utcMidnight - offsetAt(utcMidnight, zone);
+  guess = utcMidnight - offsetAt(guess, zone);
+  if (localDayOf(guess, zone) === day && localDayOf(guess - 1, zone) < day) return guess;
+  // Midnight does not exist on this day (or the offset changed around it): search for the first
+  // instant of the day, to the minute.
+  let low = utcMidnight - searchReachMs;
+  let high = utcMidnight + searchReachMs;
   while (high - low > minuteMs) {
     const middle = low + Math.floor((high - low) / 2 / minuteMs) * minuteMs;
-    if (localDateOf(middle, timeZone) < date) low = middle;
+    if (localDayOf(middle, zone) < day) low = middle;
     else high = middle;
   }
   return high;
 }
 
-/** `YYYY-MM-DD` a number of calendar days from another. */
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00.000Z`) + days * dayMs).toISOString().slice(0, 10);
-}
-
 export class NotQuarterHourAlignedError extends Error {
-  constructor(readonly date: string) {
-    super(`local day ${date} does not start on a quarter-hour of UTC`);
+  constructor(readonly day: Day) {
+    super(`local day ${dayName(day)} does not start on a quarter-hour of UTC`);
     this.name = 'NotQuarterHourAlignedError';
   }
 }
 
 /**
- * The start of every local date from `first` to the day after `last`: the boundaries of the days
+ * The start of every local day from `first` to the day after `last`: the boundaries of the days
  * from `first` to `last`. Each must fall on a UTC quarter-hour, since that is what is counted.
  */
-export function localDayBoundaries(first: string, last: string, timeZone: string): number[] {
+export function localDayBoundaries(first: Day, last: Day, zone: string): number[] {
   const boundaries: number[] = [];
   let offset: number | undefined;
-  for (let date = first; date <= addDays(last, 1); date = addDays(date, 1)) {
-    const utcMidnight = Date.parse(`${date}T00:00:00.000Z`);
-    const key = `${timeZone} ${date}`;
+  for (let day = first; day <= last + 1; day++) {
+    const utcMidnight = utcMidnightOf(day);
+    const key = `${zone} ${day}`;
     let start = dayStarts.get(key);
     if (start === undefined) {
       // Offsets change a few times a year: try yesterday's first, which costs one lookup.
       const candidate = offset === undefined ? undefined : utcMidnight - offset;
       start =
-        candidate !== undefined && offsetAt(candidate, timeZone) === offset
+        candidate !== undefined && offsetAt(candidate, zone) === offset
           ? candidate
-          : startOfLocalDate(date, timeZone);
-      if (dayStarts.size >= maxCachedDayStarts) dayStarts.clear();
-      dayStarts.set(key, start);
+          : startOfLocalDay(day, zone);
+      remember(dayStarts, key, start, maxCachedDayStarts);
     }
-    if (start % quarterHourMs !== 0) throw new NotQuarterHourAlignedError(date);
+    if (start % quarterHourMs !== 0) throw new NotQuarterHourAlignedError(day);
     boundaries.push(start);
     offset = utcMidnight - start;
   }
   return boundaries;
 }
 
-// Where each local date of a zone starts never changes (short of new zone rules, which come with a
+// Where each local day of a zone starts never changes (short of new zone rules, which come with a
 // new runtime), and a warm function is asked about the same days again and again: keep them.
 const dayStarts = new Map<string, number>();
 const maxCachedDayStarts = 50_000;

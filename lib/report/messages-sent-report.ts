@@ -1,8 +1,7 @@
-// The messages-sent answer (design §2.2), computed from the day counters of the window and of the
+// The messages-sent answer (design §2.2), computed from the day counts of the window and of the
 // window before it. Key order follows Rocket.Chat's response.
-
-import { type DayWindow, dayStartOf, daysNewestFirst } from './day-window.js';
-import { addDays } from './local-days.js';
+import type { Day } from './calendar-days.js';
+import { type DayWindow, dayStartOf } from './day-window.js';
 
 export interface MessagesSentReport {
   days: { day: string; messages: number }[];
@@ -11,23 +10,26 @@ export interface MessagesSentReport {
   success: true;
 }
 
-/** Message counts by day `YYYY-MM-DD` (local dates with a time zone); days without may be missing. */
-export type DayCounts = ReadonlyMap<string, number>;
+/** Message counts by day (local days with a time zone); days without messages may be missing. */
+export type DayCounts = ReadonlyMap<Day, number>;
 
 export function messagesSentReport(window: DayWindow, counts: DayCounts): MessagesSentReport {
-  const countOf = (day: string) => counts.get(day) ?? 0;
-  const windowDays = daysNewestFirst(window.startDay, window.endDay);
-  const dayBefore = (day: string) => addDays(day, -1);
-  const previousDays = daysNewestFirst(window.previousStartDay, dayBefore(window.startDay));
-  const sum = (days: string[]) => days.reduce((total, day) => total + countOf(day), 0);
-
-  const count = sum(windowDays);
-  const yesterday = countOf(dayBefore(window.endDay));
+  const countOf = (day: Day) => counts.get(day) ?? 0;
+  const sum = (first: Day, last: Day) => {
+    let total = 0;
+    for (let day = first; day <= last; day++) total += countOf(day);
+    return total;
+  };
+  const days: MessagesSentReport['days'] = [];
+  for (let day = window.endDay; day >= window.startDay; day--) {
+    const messages = countOf(day);
+    if (messages !== 0) days.push({ day: dayStartOf(window, day), messages });
+  }
+  const count = sum(window.startDay, window.endDay);
+  const yesterday = countOf(window.endDay - 1);
   return {
-    days: windowDays
-      .filter((day) => countOf(day) !== 0)
-      .map((day) => ({ day: dayStartOf(window, day), messages: countOf(day) })),
-    period: { count, variation: count - sum(previousDays) },
+    days,
+    period: { count, variation: count - sum(window.previousStartDay, window.startDay - 1) },
     yesterday: { count: yesterday, variation: countOf(window.endDay) - yesterday },
     success: true,
   };

@@ -1,11 +1,24 @@
-// Validation of `start` and `end` (design §2.1), with Rocket.Chat's error texts.
+// Validation of `start` and `end` (design §2.1), with Rocket.Chat's rule and error texts.
 // zod/mini, imported whole as a namespace: esbuild keeps only what is used (the classic API,
 // imported as `{ z }`, would add 450 KB to each function bundle).
 import * as z from 'zod/mini';
 import { failedValidation, invalidParams, missingKey, type RequestError } from './errors.js';
 
-/** Exactly the `Date.prototype.toISOString()` form, on a date that exists. */
-const isoTimestamp = z.iso.datetime({ precision: 3 });
+// The longest string toISOString() writes: a signed six-digit year, `+275760-09-13T00:00:00.000Z`.
+const longestIsoString = 27;
+
+/**
+ * Rocket.Chat's `isDateISOString`: exactly what `Date.prototype.toISOString()` writes for some
+ * instant, on a date that exists — six-digit signed years included, across the whole range a Date
+ * can hold (years −271821 to 275760).
+ */
+export function isDateIsoString(value: string): boolean {
+  if (value.length > longestIsoString) return false;
+  const instant = Date.parse(value);
+  return !Number.isNaN(instant) && new Date(instant).toISOString() === value;
+}
+
+const isoTimestamp = z.string().check(z.refine(isDateIsoString));
 
 // `timezone` is checked against the platform's zones when the window is built (day-window.ts).
 const parametersSchema = z.object({

@@ -1,7 +1,7 @@
 // Reads what deciding access needs: token, user and permission grant in one BatchGetItem.
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { type AccessRecords, dashboardPermission } from '../auth/access.js';
+import { type AccessRecords, dashboardPermission, type UnreadableItem } from '../auth/access.js';
 import { permissionKey, tokenKey, userKey } from './auth-keys.js';
 import type { ItemKey } from './counter-keys.js';
 
@@ -33,14 +33,29 @@ export class AuthDirectory {
     const items = await this.batchGet([token, user, permission]);
     const find = (key: ItemKey) => items.find((item) => item.pk === key.pk && item.sk === key.sk);
 
-    // An item that does not parse is treated as absent: access is denied, never granted by accident.
+    // An item that is there but does not parse is reported, never taken as absent: an absent grant
+    // means the admin default, and access must not be granted by accident.
     const records: AccessRecords = {};
-    const storedToken = storedTokenSchema.safeParse(find(token));
-    if (storedToken.success) records.token = stripUndefined(storedToken.data);
-    const userRoles = rolesSchema.safeParse(find(user));
-    if (userRoles.success) records.userRoles = userRoles.data.roles;
-    const permitted = rolesSchema.safeParse(find(permission));
-    if (permitted.success) records.permittedRoles = permitted.data.roles;
+    const unreadable: UnreadableItem[] = [];
+    const read = <T>(item: UnreadableItem['item'], schema: z.ZodMiniType<T>, found: unknown) => {
+      if (found === undefined) return undefined;
+      const parsed = schema.safeParse(found);
+      if (parsed.success) return parsed.data;
+      unreadable.push({
+        item,
+        problems: parsed.error.issues.map(
+          (issue) => `${issue.path.join('.') || item}: ${issue.code}`,
+        ),
+      });
+      return undefined;
+    };
+    const storedToken = read('token', storedTokenSchema, find(token));
+    if (storedToken) records.token = stripUndefined(storedToken);
+    const userRoles = read('user', rolesSchema, find(user));
+    if (userRoles) records.userRoles = userRoles.roles;
+    const permitted = read('permission', rolesSchema, find(permission));
+    if (permitted) records.permittedRoles = permitted.roles;
+    if (unreadable.length > 0) records.unreadable = unreadable;
     return records;
   }
 

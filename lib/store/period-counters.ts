@@ -56,7 +56,8 @@ export class QuarterHourCounters {
         ExpressionAttributeValues: {
           ':quarterHours': quarterHoursPartition,
           ':first': utcDayName(firstDay),
-          ':last': utcDayName(utcDayOf(last)),
+          // The last instant's own day counts only up to it: up to its previous quarter-hour.
+          ':last': utcDayName(utcDayOf(last - quarterHourMs)),
         },
         ProjectionExpression: 'sk, quarters',
       },
@@ -71,7 +72,8 @@ export class QuarterHourCounters {
     let at = firstDay * quartersPerDay;
     const sentBefore = starts.map((start) => {
       for (const end = start / quarterHourMs; at < end; at++) {
-        sent += days.get(Math.floor(at / quartersPerDay))?.[at % quartersPerDay] ?? 0;
+        const day = Math.floor(at / quartersPerDay);
+        sent += days.get(day)?.[at - day * quartersPerDay] ?? 0;
       }
       return sent;
     });

@@ -1,5 +1,6 @@
 // Keeps the scheduled reports in the Counters table, one item per report window.
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { dayName } from '../report/calendar-days.js';
 import type { DayWindow } from '../report/day-window.js';
 import type { MessagesSentReport } from '../report/messages-sent-report.js';
 import { reportKey } from './counter-keys.js';
@@ -16,9 +17,9 @@ export class ReportArchive {
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          ...reportKey(window.days, window.endDay, window.timeZone),
-          startDay: window.startDay,
-          endDay: window.endDay,
+          ...reportKey(window.days, dayName(window.endDay), window.timeZone),
+          startDay: dayName(window.startDay),
+          endDay: dayName(window.endDay),
           timeZone: window.timeZone ?? 'UTC',
           report,
           createdAt,

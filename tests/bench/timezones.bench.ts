@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { counterItemKey, quarterHoursItem } from '../../lib/store/counter-keys.js';
 import { putAll } from '../../lib/store/put-all.js';
+import { countReads } from '../helpers/dynamodb-reads.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { lambdaContext } from '../helpers/lambda.js';
 import { type Benchmark, type BenchRow, compared } from './harness.js';
@@ -48,10 +49,11 @@ export const timezonesBenchmark: Benchmark = {
     await context.withEndpoint(proxy.url, () =>
       handler({ start: iso(endMs), end: iso(endMs) }, lambdaContext()),
     );
+    const { reads, reset } = countReads(proxy);
     const itemsRead = async (work: () => Promise<unknown>) => {
-      const before = proxy.itemsRead.Query ?? 0;
+      reset();
       await work();
-      return (proxy.itemsRead.Query ?? 0) - before;
+      return reads.items.Query ?? 0;
     };
     const rows: BenchRow[] = [];
     try {

@@ -1,10 +1,11 @@
 // Hostile HTTP input against the local stack's server: every answer is a 4xx with a JSON body,
-// never a 5xx, and the server keeps serving.
+// never a 5xx, and the server keeps serving; so do dates anywhere in the Date range.
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { demoToken, demoUser } from '../../infra/local/demo-data.js';
 import { startLocalStack } from '../../infra/local/stack.js';
+import { messagesSentQuery } from '../helpers/date-arbitraries.js';
 import { captureOutput } from '../helpers/output.js';
 
 captureOutput();
@@ -146,6 +147,46 @@ describe('hostile HTTP input', () => {
         },
       ),
       { numRuns: 300 },
+    );
+    await stillServing();
+  });
+
+  it('answers the last days of year 9999 in a time zone, and keeps serving everyone', async () => {
+    const lastDays = `${route}?start=9999-12-30T00:00:00.000Z&end=9999-12-30T00:00:00.000Z`;
+    for (const timezone of ['UTC', 'Asia/Tokyo']) {
+      const stranger = await get(`${lastDays}&timezone=${timezone}`, {
+        'x-user-id': 'anyone',
+        'x-auth-token': 'anything',
+      });
+      expect(stranger.status).toBe(401);
+      const granted = await get(`${lastDays}&timezone=${timezone}`);
+      expect(granted.status).toBe(200);
+      expect(JSON.parse(granted.body)).toMatchObject({ days: [], success: true });
+    }
+    await stillServing();
+  });
+
+  it('answers any start, end and timezone, with and without a token, in bounded time (property)', async () => {
+    const refused = { ...auth, 'x-auth-token': 'guessed' };
+    /** Hang detection only, on a shared machine: answers take milliseconds. */
+    const answerWithinMs = 5_000;
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(messagesSentQuery, fc.boolean(), async (query, withToken) => {
+        const started = performance.now();
+        const answer = await get(
+          `${route}?${new URLSearchParams(query)}`,
+          withToken ? auth : refused,
+        );
+        expect(performance.now() - started).toBeLessThan(answerWithinMs);
+        expect(answer.headers).toContain('content-type: application/json');
+        expect(() => JSON.parse(answer.body)).not.toThrow();
+        if (withToken) expect([200, 400]).toContain(answer.status);
+        else expect(answer.status).toBe(401);
+        runs += 1;
+        if (runs % 200 === 0) await stillServing();
+      }),
+      { numRuns: 1000 },
     );
     await stillServing();
   });

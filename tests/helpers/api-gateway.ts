@@ -9,15 +9,23 @@ export interface RequestShape {
   /** Query parameters, each with one or more values. */
   query?: Record<string, string | string[]> | null;
   headers?: Record<string, string>;
+  /** Headers the client sent more than once, each with its values in order. */
+  repeatedHeaders?: Record<string, string[]>;
 }
 
-/** Payload format 2.0 (HTTP API): lower-case headers, repeated query values joined by commas. */
+/**
+ * Payload format 2.0 (HTTP API): lower-case headers, repeated query values and repeated headers
+ * joined by commas.
+ */
 export function httpApiEvent({
   method = 'GET',
   path = route,
   query = {},
-  headers = {},
+  headers: sentOnce = {},
+  repeatedHeaders = {},
 }: RequestShape = {}): APIGatewayProxyEventV2 {
+  const headers = { ...sentOnce };
+  for (const [name, values] of Object.entries(repeatedHeaders)) headers[name] = values.join(',');
   const entries = Object.entries(query ?? {}).flatMap(([key, value]) =>
     (Array.isArray(value) ? value : [value]).map((item) => [key, item] as const),
   );
@@ -49,13 +57,23 @@ export function httpApiEvent({
   };
 }
 
-/** Payload format 1.0 (REST API): headers as sent, repeated query values kept apart. */
+/**
+ * Payload format 1.0 (REST API): headers as sent, a repeated one as its last value in `headers`
+ * and as all of them in `multiValueHeaders`; repeated query values kept apart.
+ */
 export function restApiEvent({
   method = 'GET',
   path = route,
   query = {},
-  headers = {},
+  headers: sentOnce = {},
+  repeatedHeaders = {},
 }: RequestShape = {}): APIGatewayProxyEvent {
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(sentOnce)) multiValueHeaders[name] = [value];
+  Object.assign(multiValueHeaders, repeatedHeaders);
+  const headers = Object.fromEntries(
+    Object.entries(multiValueHeaders).map(([name, values]) => [name, values.at(-1) as string]),
+  );
   const multi =
     query === null
       ? null
@@ -69,7 +87,7 @@ export function restApiEvent({
     path,
     resource: route,
     headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+    multiValueHeaders,
     queryStringParameters: single,
     multiValueQueryStringParameters: multi,
     pathParameters: null,

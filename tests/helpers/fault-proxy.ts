@@ -1,6 +1,7 @@
 // An HTTP proxy between a handler and DynamoDB Local that injects the faults a real network
 // makes: a request that never arrives (the connection is reset before forwarding), and a request
-// that is applied but whose response is lost (forwarded, then the connection is dropped).
+// that is applied but whose response is lost (forwarded, then the connection is dropped). Tests
+// that count what a handler asks of DynamoDB watch the exchanges that pass through it.
 import { createServer, type IncomingMessage, request } from 'node:http';
 
 export type Fault = 'pass' | 'reset' | 'drop';
@@ -11,8 +12,8 @@ export interface FaultProxy {
   plan: (operation: string) => Fault;
   /** Faults injected so far, per operation. */
   injected: Record<string, Record<Fault, number>>;
-  /** Items DynamoDB returned so far, per operation (Query, Scan, GetItem, BatchGetItem). */
-  itemsRead: Record<string, number>;
+  /** Called with each request that passes and DynamoDB's answer to it, as the answer is passed on. */
+  observe: (exchange: { operation: string; request: Buffer; response: Buffer }) => void;
   close(): Promise<void>;
 }
 
@@ -31,7 +32,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     url: '',
     plan: () => 'pass',
     injected: {},
-    itemsRead: {},
+    observe: () => {},
     close: async () => {},
   };
   const server = createServer(async (req, res) => {
@@ -54,12 +55,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       },
       async (response) => {
         const responseBody = await bodyOf(response);
-        const items = itemsIn(responseBody);
-        if (items > 0) proxy.itemsRead[operation] = (proxy.itemsRead[operation] ?? 0) + items;
         if (fault === 'drop') {
           req.socket.destroy();
           return;
         }
+        proxy.observe({ operation, request: body, response: responseBody });
         res.writeHead(response.statusCode ?? 502, response.headers);
         res.end(responseBody);
       },
@@ -76,17 +76,4 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       server.close(() => resolve());
     });
   return proxy;
-}
-
-/** How many items a read's response holds: Count of a Query or Scan, Item, or Responses. */
-function itemsIn(body: Buffer): number {
-  let parsed: { Count?: unknown; Item?: unknown; Responses?: Record<string, unknown[]> };
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return 0;
-  }
-  if (typeof parsed.Count === 'number') return parsed.Count;
-  if (parsed.Item) return 1;
-  return Object.values(parsed.Responses ?? {}).reduce((sum, items) => sum + items.length, 0);
 }

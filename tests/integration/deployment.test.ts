@@ -72,6 +72,7 @@ beforeAll(async () => {
     'prod',
     'existingMessagesStreamArn=arn:aws:dynamodb:eu-west-1:123456789012:table/rocketchat_message/stream/2026-01-01T00:00:00.000',
     'alarmTopicArn=arn:aws:sns:eu-west-1:123456789012:oncall',
+    'messagesSentReservedConcurrency=50',
   );
 }, 120_000);
 
@@ -108,6 +109,25 @@ describe('the packaged CloudFormation', () => {
     expect(environment).toMatchObject({
       COUNTERS_TABLE: { Ref: 'CountersTable' },
       AUTH_TABLE: { Ref: 'AuthTable' },
+    });
+  });
+
+  it('reserves concurrency for each function, so the query function cannot starve counting', () => {
+    const reserved = (template: Template) =>
+      Object.fromEntries(
+        resourcesOfType(template, 'AWS::Lambda::Function').map(([name, fn]) => [
+          name,
+          fn.Properties.ReservedConcurrentExecutions,
+        ]),
+      );
+    expect(reserved(dev.template)).toEqual({
+      MessagesDashsentLambdaFunction: 20,
+      CountDashmessagesLambdaFunction: 10,
+    });
+    // Each is a stage parameter.
+    expect(reserved(prod.template)).toEqual({
+      MessagesDashsentLambdaFunction: 50,
+      CountDashmessagesLambdaFunction: 10,
     });
   });
 

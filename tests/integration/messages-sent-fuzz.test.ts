@@ -1,11 +1,13 @@
 // Thousands of random events and query strings: the messages-sent handler never answers 5xx,
-// never throws for bad input, and always answers JSON.
+// never throws for bad input, and always answers JSON; dates anywhere in the Date range, with or
+// without a time zone and a valid token, are answered within bounded time.
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { demoToken, demoUser } from '../../infra/local/demo-data.js';
 import { httpApiEvent, restApiEvent, route } from '../helpers/api-gateway.js';
+import { messagesSentQuery, rocketChatAcceptsDate } from '../helpers/date-arbitraries.js';
 import { lambdaContext } from '../helpers/lambda.js';
 import { captureOutput } from '../helpers/output.js';
 import { localClient, useTestTables } from '../helpers/tables.js';
@@ -151,5 +153,70 @@ describe('messages-sent under random input', () => {
       multiValueQueryStringParameters: [],
     };
     expectJsonResponse(await handler(event, lambdaContext()));
+  });
+});
+
+/**
+ * What an authorised request must be answered, where an oracle independent of the service says:
+ * dates Rocket.Chat accepts are never a Match error, an end not before the start never "before
+ * the start", and a UTC window within the limit is answered.
+ */
+function expectAnswerTheRuleGives(
+  query: { start: string; end: string; timezone?: string },
+  status: number,
+  body: { error?: string },
+): void {
+  if (!rocketChatAcceptsDate(query.start) || !rocketChatAcceptsDate(query.end)) {
+    expect(body.error).toMatch(/^Match error: Failed Match.Where validation in field (start|end)$/);
+    return;
+  }
+  expect(body.error ?? '').not.toMatch(/^Match error/);
+  const [startMs, endMs] = [Date.parse(query.start), Date.parse(query.end)];
+  if (endMs >= startMs) expect(body.error ?? '').not.toMatch(/must not be before/);
+  if (query.timezone !== undefined) return;
+  const days = Math.floor(endMs / 86_400_000) - Math.floor(startMs / 86_400_000) + 1;
+  if (days >= 1 && days <= 3660) expect(status).toBe(200);
+  if (days > 3660) expect(body.error).toContain(`; it is ${days} days`);
+}
+
+describe('messages-sent over the whole Date range', () => {
+  const granted = { 'x-user-id': demoUser.userId, 'x-auth-token': demoToken };
+  const refused = { 'x-user-id': demoUser.userId, 'x-auth-token': 'guessed' };
+  /** Hang detection only, on a shared machine: answers take milliseconds. */
+  const answerWithinMs = 5_000;
+  const cpuPerAnswerMicros = 1_000_000;
+
+  it('answers any start, end and timezone with 200 or a documented 400, or 401 without a token (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        messagesSentQuery,
+        fc.boolean(),
+        fc.boolean(),
+        async (query, withToken, rest) => {
+          const shape = { query, headers: withToken ? granted : refused };
+          const event = rest ? restApiEvent(shape) : httpApiEvent(shape);
+          const started = performance.now();
+          const cpu = process.cpuUsage();
+
+          const response = (await handler(event, lambdaContext())) as APIGatewayProxyResult;
+
+          const { user, system } = process.cpuUsage(cpu);
+          expect(user + system).toBeLessThan(cpuPerAnswerMicros);
+          expect(performance.now() - started).toBeLessThan(answerWithinMs);
+          expectJsonResponse(response);
+          const body = JSON.parse(response.body);
+          if (!withToken) expect(response.statusCode).toBe(401);
+          else expect([200, 400]).toContain(response.statusCode);
+          if (response.statusCode === 400) {
+            expect(body.error).toMatch(/^Match error: |\[error-invalid-params\]$/);
+          }
+          if (response.statusCode === 200) {
+            expect(body).toMatchObject({ days: expect.any(Array), success: true });
+          }
+          if (withToken) expectAnswerTheRuleGives(query, response.statusCode, body);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
