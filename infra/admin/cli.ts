@@ -1,6 +1,7 @@
 // `npm run admin -- <command>`: grant dashboard access and repair counters, against the tables the
 // environment names (DynamoDB Local or AWS alike). `--help` on any command says how to use it.
 import { parseArgs } from 'node:util';
+import { defaultLoginExpirationDays } from '../../lib/auth/rocketchat-tokens.js';
 import { adminContext } from './context.js';
 import { reconcileCounters } from './counters.js';
 import { CliError, explainAwsError } from './errors.js';
@@ -57,13 +58,24 @@ const commands: Record<string, Command> = {
     run: (context, options) => createToken(context, options as Parameters<typeof createToken>[1]),
   },
   'token import': {
-    usage: 'token import --user <id> --hashed-token <base64>',
+    usage:
+      'token import --user <id> --hashed-token <base64> --when <date> [--login-expiration-days <n>]',
     summary:
-      "store a hash from Rocket.Chat's services.resume.loginTokens, so that login keeps working",
+      "store a hash from Rocket.Chat's services.resume.loginTokens, so that login keeps working until it expires there",
     options: {
       user: { type: 'string', description: 'the user id the login belongs to' },
       'hashed-token': { type: 'string', description: 'the hashedToken value (base64 SHA-256)' },
-      name: { type: 'string', description: 'a label (default: imported from Rocket.Chat)' },
+      when: {
+        type: 'string',
+        description:
+          "the login's `when`, like 2024-05-01T12:34:56.789Z (required for logins; for a personal access token, its createdAt)",
+      },
+      type: { type: 'string', description: 'login (default) or personalAccessToken' },
+      'login-expiration-days': {
+        type: 'string',
+        description: `Rocket.Chat's Accounts_LoginExpiration (default ${defaultLoginExpirationDays}); personal access tokens never expire`,
+      },
+      name: { type: 'string', description: 'a label (default: Rocket.Chat login)' },
     },
     run: (context, options) => importToken(context, options as Parameters<typeof importToken>[1]),
   },

@@ -4,7 +4,7 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DayRange, Drift } from '../../lib/reconcile/drift.js';
 import { type ReconcileReport, reconcile } from '../../lib/reconcile/reconcile.js';
 import { DynamoDbReconcileStore } from '../../lib/store/reconcile-store.js';
-import { parseDay } from './arguments.js';
+import { parseDay, positiveInteger } from './arguments.js';
 import type { AdminContext } from './context.js';
 import { CliError } from './errors.js';
 import { formatDuration, type Progress } from './progress.js';
@@ -27,20 +27,6 @@ function rangeOf(options: CounterOptions): DayRange | undefined {
   };
   if (range.to < range.from) throw new CliError(`--to ${range.to} is before --from ${range.from}`);
   return range;
-}
-
-function positiveInteger(
-  value: string | undefined,
-  option: string,
-  fallback: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > max) {
-    throw new CliError(`--${option} must be a whole number from 1 to ${max}`);
-  }
-  return number;
 }
 
 async function itemCount(context: AdminContext, tableName: string): Promise<number> {

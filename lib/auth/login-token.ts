@@ -6,3 +6,8 @@ import { createHash } from 'node:crypto';
 export function hashLoginToken(token: string): string {
   return createHash('sha256').update(token).digest('base64');
 }
+
+/** Whether `text` has the form of such a hash: base64 of 32 bytes, 44 characters. */
+export function isLoginTokenHash(text: string): boolean {
+  return /^[A-Za-z0-9+/]{43}=$/.test(text);
+}

@@ -19,6 +19,8 @@ import {
 export interface NewToken extends StoredToken {
   hashedToken: string;
   name?: string;
+  /** Set on tokens imported from Rocket.Chat. */
+  origin?: 'rocketchat';
 }
 
 export interface ListedToken extends StoredToken {
