@@ -6,6 +6,7 @@ import { adminContext } from './context.js';
 import { reconcileCounters } from './counters.js';
 import { CliError, explainAwsError } from './errors.js';
 import { progressOn } from './progress.js';
+import { exportFiles, type ImportOptions, importRocketChat } from './rocketchat-import.js';
 import { permissionRoles, userRoles } from './roles.js';
 import { createToken, importToken, listTokens, revokeTokens } from './tokens.js';
 
@@ -16,11 +17,12 @@ interface Command {
   usage: string;
   summary: string;
   options: Record<string, Option>;
+  /** The output, or the output and the exit code for a command that can half succeed. */
   run(
     context: ReturnType<typeof adminContext>,
     options: Options,
     positionals: string[],
-  ): Promise<string>;
+  ): Promise<string | { output: string; exitCode: number }>;
 }
 
 const common: Record<string, Option> = {
@@ -112,6 +114,25 @@ const commands: Record<string, Command> = {
     run: (context, options, positionals) =>
       permissionRoles(context, positionals[0], options as Parameters<typeof permissionRoles>[2]),
   },
+  'import rocketchat': {
+    usage:
+      'import rocketchat --dir <dir> [--login-expiration-days <n>] [--dry-run] [--parallel <n>]',
+    summary:
+      "import a Rocket.Chat's history from mongoexport files: rooms, the dashboard grant, users and their tokens, messages",
+    options: {
+      dir: {
+        type: 'string',
+        description: `where mongoexport wrote ${Object.values(exportFiles).join(', ')} (any of them)`,
+      },
+      'login-expiration-days': {
+        type: 'string',
+        description: `Rocket.Chat's Accounts_LoginExpiration (default ${defaultLoginExpirationDays}): logins expire that long after their \`when\``,
+      },
+      'dry-run': { type: 'boolean', description: 'read and check the files; write nothing' },
+      parallel: { type: 'string', description: 'write requests in flight at once (default 16)' },
+    },
+    run: (context, options) => importRocketChat(context, options as ImportOptions, progressOn()),
+  },
   'counters reconcile': {
     usage: 'counters reconcile [--from <day>] [--to <day>] [--dry-run] [--segments <n>]',
     summary:
@@ -191,8 +212,11 @@ export async function main(argv: string[]): Promise<number> {
   let context: ReturnType<typeof adminContext> | undefined;
   try {
     context = adminContext(parsed.values.local === true);
-    console.log(await command.run(context, parsed.values as Options, parsed.positionals));
-    return 0;
+    const result = await command.run(context, parsed.values as Options, parsed.positionals);
+    const { output, exitCode } =
+      typeof result === 'string' ? { output: result, exitCode: 0 } : result;
+    console.log(output);
+    return exitCode;
   } catch (error) {
     const message =
       error instanceof CliError

@@ -58,3 +58,37 @@ export function importedToken(
 export function hasExpired(token: Pick<StoredToken, 'expiresAt'>, nowMs: number): boolean {
   return token.expiresAt !== undefined && token.expiresAt * 1000 <= nowMs;
 }
+
+/**
+ * What a Rocket.Chat user's tokens become here: each one that still works in Rocket.Chat. A
+ * deactivated user has none (Rocket.Chat refuses them whatever is left on the user), and a login
+ * already past its expiry is not worth storing.
+ */
+export function tokensToImport(
+  user: { userId: string; active: boolean; tokens: readonly RocketChatToken[] },
+  loginExpirationDays: number,
+  nowMs: number,
+): { tokens: ImportedToken[]; expired: number } {
+  if (!user.active) return { tokens: [], expired: 0 };
+  const all = user.tokens.map((token) => importedToken(user.userId, token, loginExpirationDays));
+  const tokens = all.filter((token) => !hasExpired(token, nowMs));
+  return { tokens, expired: all.length - tokens.length };
+}
+
+/**
+ * Tokens an earlier import stored that Rocket.Chat no longer has (a logout, a deleted personal
+ * access token, a deactivated user): they must stop working here too. Tokens made here are not
+ * Rocket.Chat's to take away.
+ */
+export function vanishedTokens<T extends StoredToken & { hashedToken: string; origin?: string }>(
+  stored: readonly T[],
+  imported: readonly ImportedToken[],
+): T[] {
+  const current = new Set(imported.map((token) => token.hashedToken));
+  return stored.filter(
+    (token) =>
+      token.origin === 'rocketchat' &&
+      token.revokedAt === undefined &&
+      !current.has(token.hashedToken),
+  );
+}

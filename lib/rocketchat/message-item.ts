@@ -2,7 +2,7 @@
 // who sent it, nothing else — never its text. Imports and webhooks both build it here, so the same
 // message written by either is the same item, and writing it again changes nothing.
 
-export interface MessageItem {
+export type MessageItem = {
   _id: string;
   rid: string;
   roomType: string;
@@ -13,7 +13,7 @@ export interface MessageItem {
   _hidden?: boolean;
   editedAt?: string;
   u?: { _id: string; username?: string };
-}
+};
 
 /** The item with its attributes in one order, and none that is undefined. */
 export function messageItem(fields: MessageItem): MessageItem {

@@ -80,11 +80,11 @@ export class DocumentSplitter {
       this.problem(
         this.startLine,
         this.notAnObject && this.depth === 0
-          ? 'is not a document'
-          : 'is cut short: the file ends inside this document',
+          ? 'not a document (a JSON object)'
+          : 'a document cut short: the file ends inside it',
       );
     } else if (this.arrayOpen) {
-      this.problem(this.line, 'the file ends before the JSON array is closed: it may be cut short');
+      this.problem(this.line, 'the JSON array is not closed: the file may be cut short');
     }
     return this.take();
   }
@@ -153,7 +153,7 @@ export class DocumentSplitter {
       if (this.depth === 0) {
         // A number, string or literal where a document should be: it ends where a value would.
         if (isBlank(byte) || byte === comma || byte === closeBracket) {
-          this.problem(this.startLine, 'is not a document');
+          this.problem(this.startLine, 'not a document (a JSON object)');
           this.reset();
           start = -1;
           if (byte === closeBracket && this.arrayOpen) this.arrayOpen = false;
@@ -174,7 +174,7 @@ export class DocumentSplitter {
   }
 
   private finishDocument(chunk: Buffer, start: number, end: number): void {
-    if (this.notAnObject) this.problem(this.startLine, 'is not a document');
+    if (this.notAnObject) this.problem(this.startLine, 'not a document (a JSON object)');
     else if (this.size === 0 && !this.oversized) {
       this.parse(chunk.toString('utf8', start, end), this.startLine);
     } else {
@@ -208,18 +208,18 @@ export class DocumentSplitter {
       // V8's message can quote the text; only the position is kept.
       const position = /position (\d+)/.exec((error as Error).message)?.[1];
       const where = position === undefined ? '' : ` at column ${Number(position) + 1}`;
-      this.out.push({ line, ordinal, problem: `is not valid JSON${where}` });
+      this.out.push({ line, ordinal, problem: `not valid JSON${where}` });
       return;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      this.out.push({ line, ordinal, problem: 'is not a document' });
+      this.out.push({ line, ordinal, problem: 'not a document (a JSON object)' });
       return;
     }
     this.out.push({ line, ordinal, document: value as Record<string, unknown> });
   }
 
   private tooLarge(line: number): void {
-    this.problem(line, `is larger than ${formatBytes(this.maxBytes)}`);
+    this.problem(line, `a document larger than ${formatBytes(this.maxBytes)}`);
   }
 
   private problem(line: number, problem: string): void {

@@ -2,8 +2,10 @@
 // shapes Rocket.Chat writes them — with the noise the dashboard must not count: system messages,
 // edit history (`_hidden` copies), soft deletes (`t: "rm"`), livechat. `counted` says, independently
 // of the code under test, how many messages each UTC day the dashboard must show.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { hashLoginToken } from '../../lib/auth/login-token.js';
-import type { BsonDocument } from './mongoexport.js';
+import { type BsonDocument, type ExportShape, mongoexportText } from './mongoexport.js';
 
 export interface RocketChatWorkspace {
   rooms: BsonDocument[];
@@ -20,7 +22,7 @@ export interface RocketChatWorkspace {
     adminStale: string;
     /** admin's personal access token from 2019: never expires. */
     adminPersonal: string;
-    /** analyst's login made `analystLoginAgeMs` ago. */
+    /** analyst's login made a day ago. */
     analyst: string;
     /** A deactivated user's login: Rocket.Chat refuses it, so must this service. */
     deactivated: string;
@@ -203,10 +205,7 @@ function history(): { messages: BsonDocument[]; counted: Record<string, number> 
   return { messages, counted };
 }
 
-export function rocketChatWorkspace(
-  now: number,
-  options: { analystLoginAgeMs?: number } = {},
-): RocketChatWorkspace {
+export function rocketChatWorkspace(now: number): RocketChatWorkspace {
   const logins = {
     admin: 'Zr4d9Kq2Lm7Xw1Pa8Vs6Bn3Ct5Hy0Uj2Fg4Ek6Oi8Q',
     adminStale: 'stale-login-made-one-hundred-days-ago-0001',
@@ -254,10 +253,7 @@ export function rocketChatWorkspace(
       services: {
         resume: {
           loginTokens: [
-            {
-              when: new Date(now - (options.analystLoginAgeMs ?? day)),
-              hashedToken: hashLoginToken(logins.analyst),
-            },
+            { when: new Date(now - day), hashedToken: hashLoginToken(logins.analyst) },
             // Written by a Meteor that hashed nothing: unusable, reported, the rest imported.
             { when: new Date(now - day), token: 'plaintext-from-an-old-meteor' },
           ],
@@ -296,4 +292,22 @@ export function rocketChatWorkspace(
     },
   ];
   return { rooms, ...history(), users, permissions, logins };
+}
+
+/** Writes the workspace into `dir` as mongoexport would, one file per collection. */
+export async function writeWorkspaceExport(
+  dir: string,
+  workspace: Pick<RocketChatWorkspace, 'rooms' | 'messages' | 'users' | 'permissions'>,
+  shape: ExportShape,
+): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const files: [string, BsonDocument[]][] = [
+    ['rocketchat_room.json', workspace.rooms],
+    ['rocketchat_message.json', workspace.messages],
+    ['users.json', workspace.users],
+    ['rocketchat_permissions.json', workspace.permissions],
+  ];
+  for (const [file, documents] of files) {
+    await writeFile(join(dir, file), mongoexportText(documents, shape));
+  }
 }

@@ -122,12 +122,12 @@ describe('broken input costs only itself', () => {
     const text = [first, cut, '[1,2]', '42', third, '{"_id":"x","rid":}', '{"_id":"y"'].join('\n');
     expect(split(text).map(({ line, problem }) => ({ line, problem }))).toEqual([
       { line: 1, problem: undefined },
-      { line: 2, problem: expect.stringMatching(/^is not valid JSON/) },
-      { line: 3, problem: 'is not a document' },
-      { line: 4, problem: 'is not a document' },
+      { line: 2, problem: expect.stringMatching(/^not valid JSON/) },
+      { line: 3, problem: 'not a document (a JSON object)' },
+      { line: 4, problem: 'not a document (a JSON object)' },
       { line: 5, problem: undefined },
-      { line: 6, problem: 'is not valid JSON' },
-      { line: 7, problem: 'is not valid JSON at column 11' },
+      { line: 6, problem: 'not valid JSON' },
+      { line: 7, problem: 'not valid JSON at column 11' },
     ]);
   });
 
@@ -146,7 +146,7 @@ describe('broken input costs only itself', () => {
     expect(result.map(({ line, ordinal, problem }) => [line, ordinal, problem])).toEqual([
       [1, 1, undefined],
       [1, 2, undefined],
-      [1, 3, 'is not valid JSON'],
+      [1, 3, 'not valid JSON'],
     ]);
   });
 
@@ -161,11 +161,11 @@ describe('broken input costs only itself', () => {
     expect(split(cutInDocument).at(-1)).toEqual({
       line: lastLine,
       ordinal: 3,
-      problem: 'is cut short: the file ends inside this document',
+      problem: 'a document cut short: the file ends inside it',
     });
     const cutBetween = array.slice(0, array.lastIndexOf(',\n{') + 1);
     expect(split(cutBetween).at(-1)?.problem).toBe(
-      'the file ends before the JSON array is closed: it may be cut short',
+      'the JSON array is not closed: the file may be cut short',
     );
   });
 
@@ -174,13 +174,13 @@ describe('broken input costs only itself', () => {
     const text = `{"_id":"a"}\n${big}\n{"_id":"b"}\n`;
     expect(split(text, [300, 600], 200).map((entry) => entry.problem)).toEqual([
       undefined,
-      'is larger than 200 bytes',
+      'a document larger than 200 bytes',
       undefined,
     ]);
     const array = `[{"_id":"a"},${big},{"_id":"b"}]`;
     expect(
       split(array, [100, 400], 200).map((entry) => entry.document?._id ?? entry.problem),
-    ).toEqual(['a', 'is larger than 200 bytes', 'b']);
+    ).toEqual(['a', 'a document larger than 200 bytes', 'b']);
   });
 
   it('gives an empty file no documents', () => {
