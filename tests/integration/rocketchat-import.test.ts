@@ -12,12 +12,13 @@ import { hashLoginToken } from '../../lib/auth/login-token.js';
 import { admin } from '../helpers/admin-cli.js';
 import { httpApiEvent } from '../helpers/api-gateway.js';
 import { readCounters, recountMessages } from '../helpers/counters.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { lambdaContext } from '../helpers/lambda.js';
-import { type ExportShape, extendedJson } from '../helpers/mongoexport.js';
+import { type BsonDocument, type ExportShape, extendedJson } from '../helpers/mongoexport.js';
 import { captureOutput } from '../helpers/output.js';
 import { rocketChatWorkspace, writeWorkspaceExport } from '../helpers/rocketchat-workspace.js';
 import { StreamFeeder } from '../helpers/stream.js';
-import { localClient, useTestTables } from '../helpers/tables.js';
+import { localClient, localEndpoint, useTestTables } from '../helpers/tables.js';
 
 const tables = await useTestTables();
 captureOutput();
@@ -238,6 +239,42 @@ describe('import rocketchat', () => {
     expect(await status(workspace.logins.admin)).toBe(200);
     expect(await status(tokenMadeHere)).toBe(200);
     expect(await feeder.newRecords()).toEqual([]);
+  });
+
+  it('sends again what DynamoDB leaves unprocessed, and writes a message exported twice once', async () => {
+    const proxy = await startFaultProxy(localEndpoint());
+    proxy.plan = (operation) => (operation === 'BatchWriteItem' ? 'partial' : 'pass');
+    try {
+      const history = Array.from({ length: 300 }, (_, index) => ({
+        _id: `unprocessed-${index}`,
+        rid: 'GENERAL',
+        msg: `from a busy table ${index}`,
+        ts: new Date(Date.parse('2024-04-01T00:00:00.000Z') + index * 60_000),
+        u: { _id: 'adminId0000000001', username: 'aline' },
+      }));
+      const dir = join(scratch, 'unprocessed');
+      await writeWorkspaceExport(
+        dir,
+        {
+          ...workspace,
+          messages: [...history.slice(0, 6), history[5] as BsonDocument, ...history.slice(6)],
+        },
+        { jsonFormat: 'relaxed' },
+      );
+      const outcome = await admin(['import', 'rocketchat', '--dir', dir], {
+        AWS_ENDPOINT_URL_DYNAMODB: proxy.url,
+      });
+      expect(outcome.stdout).toContain('301 messages, 301 of them counted');
+      expect(proxy.injected.BatchWriteItem?.partial).toBeGreaterThanOrEqual(12);
+      const written = (await scan(tables.messages)).filter((item) =>
+        String(item._id).startsWith('unprocessed-'),
+      );
+      expect(written).toHaveLength(300);
+      expect(await feeder.deliverNew(countMessages.handler)).toBe(300);
+      expect(await readCounters(tables.counters)).toEqual(await recountMessages(tables.messages));
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('--dry-run reads and reports, and writes nothing', async () => {
