@@ -9,6 +9,7 @@ import { progressOn } from './progress.js';
 import { exportFiles, type ImportOptions, importRocketChat } from './rocketchat-import.js';
 import { permissionRoles, userRoles } from './roles.js';
 import { createToken, importToken, listTokens, revokeTokens } from './tokens.js';
+import { createWebhook, listWebhooks, revokeWebhook } from './webhooks.js';
 
 type Options = Record<string, string | boolean | undefined>;
 type Option = { type: 'string' | 'boolean'; description: string };
@@ -132,6 +133,41 @@ const commands: Record<string, Command> = {
       parallel: { type: 'string', description: 'write requests in flight at once (default 16)' },
     },
     run: (context, options) => importRocketChat(context, options as ImportOptions, progressOn()),
+  },
+  'webhook create': {
+    usage: 'webhook create --room-type c|p|d [--name <label>] [--url <HTTP API URL>]',
+    summary:
+      'make the token a Rocket.Chat outgoing integration sends for one room type; prints it once, with the route and what to enter in Rocket.Chat',
+    options: {
+      'room-type': {
+        type: 'string',
+        description: 'c (public channels), p (private groups) or d (direct messages)',
+      },
+      name: { type: 'string', description: 'a label (default: engagement-dashboard (<rooms>))' },
+      url: {
+        type: 'string',
+        description:
+          'where the HTTP API is, to print the full URL (default with --local: http://localhost:3000)',
+      },
+    },
+    run: (context, options) =>
+      createWebhook(context, options as Parameters<typeof createWebhook>[1]),
+  },
+  'webhook list': {
+    usage: 'webhook list',
+    summary: 'list the webhook tokens (ids are the start of their hash)',
+    options: {},
+    run: (context) => listWebhooks(context),
+  },
+  'webhook revoke': {
+    usage: 'webhook revoke --room-type c|p|d --id <id>',
+    summary: "revoke a webhook token; Rocket.Chat's posts with it get 401 from then on",
+    options: {
+      'room-type': { type: 'string', description: 'the room type of the token' },
+      id: { type: 'string', description: 'a token id from `webhook list`' },
+    },
+    run: (context, options) =>
+      revokeWebhook(context, options as Parameters<typeof revokeWebhook>[1]),
   },
   'counters reconcile': {
     usage: 'counters reconcile [--from <day>] [--to <day>] [--dry-run] [--segments <n>]',

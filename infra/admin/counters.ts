@@ -8,6 +8,7 @@ import { parseDay, positiveInteger } from './arguments.js';
 import type { AdminContext } from './context.js';
 import { CliError } from './errors.js';
 import { formatDuration, type Progress } from './progress.js';
+import { formatTable } from './table.js';
 
 export interface CounterOptions {
   from?: string;
@@ -130,16 +131,7 @@ function describeReport(mode: string, report: ReconcileReport, dryRun: boolean):
         dryRun ? '' : repaired.has(`${drift.unit} ${drift.period}`) ? 'repaired' : 'not repaired',
       ]),
   ];
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  lines.push(
-    ...rows.map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    ),
-  );
+  lines.push(...formatTable(rows));
   if (report.drifts.length > 60) lines.push(`… and ${report.drifts.length - 60} more`);
   const days = report.drifts.filter((drift) => drift.unit === 'day').length;
   lines.push(

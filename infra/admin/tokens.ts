@@ -1,6 +1,5 @@
 // token create | import | list | revoke: dashboard access without editing DynamoDB by hand.
-import { randomBytes } from 'node:crypto';
-import { hashLoginToken, isLoginTokenHash } from '../../lib/auth/login-token.js';
+import { hashLoginToken, isLoginTokenHash, newToken } from '../../lib/auth/login-token.js';
 import {
   defaultLoginExpirationDays,
   hasExpired,
@@ -10,6 +9,7 @@ import { AuthAdmin, type ListedToken } from '../../lib/store/auth-admin.js';
 import { parseDuration, parseInstant, positiveInteger, required } from './arguments.js';
 import type { AdminContext } from './context.js';
 import { CliError } from './errors.js';
+import { formatTable } from './table.js';
 
 const tokenTypes = ['login', 'personalAccessToken'] as const;
 type TokenType = (typeof tokenTypes)[number];
@@ -49,8 +49,7 @@ export async function createToken(
   const auth = new AuthAdmin(context.documentClient, context.table('auth'));
   await existingUser(auth, userId);
 
-  // 256 random bits, URL-safe: 43 characters of base64url.
-  const token = randomBytes(32).toString('base64url');
+  const token = newToken();
   const now = Date.now();
   const expiresAt = expiresInMs === undefined ? undefined : Math.floor((now + expiresInMs) / 1000);
   await store(auth, {
@@ -157,16 +156,7 @@ export async function listTokens(
     ['id', 'type', 'name', 'created', 'expires', 'status'],
     ...tokens.map((t) => describe(t, Date.now())),
   ];
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return formatTable(rows).join('\n');
 }
 
 export async function revokeTokens(
