@@ -6,9 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveResources, type Template, type TemplateValue } from '../../infra/template.js';
+import { hashLoginToken } from '../../lib/auth/login-token.js';
+import { WebhookTokens } from '../../lib/store/webhook-tokens.js';
 import { httpApiEvent } from '../helpers/api-gateway.js';
 import { insertRecord } from '../helpers/stream-records.js';
 import { localClient, useTestTables } from '../helpers/tables.js';
@@ -72,14 +74,16 @@ beforeAll(async () => {
     'prod',
     'existingMessagesStreamArn=arn:aws:dynamodb:eu-west-1:123456789012:table/rocketchat_message/stream/2026-01-01T00:00:00.000',
     'alarmTopicArn=arn:aws:sns:eu-west-1:123456789012:oncall',
+    'rocketchatWebhookReservedConcurrency=25',
   );
 }, 120_000);
 
 describe('the packaged CloudFormation', () => {
-  it('routes GET /api/v1/engagement-dashboard/messages/messages-sent to messages-sent, with stage throttling', () => {
+  it('routes GET /api/v1/engagement-dashboard/messages/messages-sent to messages-sent and Rocket.Chat webhooks to theirs, with stage throttling', () => {
     const routes = resourcesOfType(dev.template, 'AWS::ApiGatewayV2::Route');
-    expect(routes.map(([, route]) => route.Properties.RouteKey)).toEqual([
+    expect(routes.map(([, route]) => route.Properties.RouteKey).sort()).toEqual([
       'GET /api/v1/engagement-dashboard/messages/messages-sent',
+      'POST /rocketchat/outgoing-webhook/{roomType}',
     ]);
     const stage = dev.template.Resources.HttpApiStage as Resource;
     expect(stage.Properties.DefaultRouteSettings).toEqual({
@@ -88,11 +92,12 @@ describe('the packaged CloudFormation', () => {
     });
   });
 
-  it('runs both functions on nodejs22.x, arm64, from their own bundle, with the query well under 29 s', () => {
+  it('runs every function on nodejs22.x, arm64, from its own bundle, with the query well under 29 s', () => {
     const functions = Object.fromEntries(resourcesOfType(dev.template, 'AWS::Lambda::Function'));
     expect(Object.keys(functions).sort()).toEqual([
       'CountDashmessagesLambdaFunction',
       'MessagesDashsentLambdaFunction',
+      'RocketchatDashwebhookLambdaFunction',
     ]);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
@@ -136,7 +141,11 @@ describe('the packaged CloudFormation', () => {
 
   it('gives each function its own role with only the actions it uses, never * actions or resources', () => {
     const roles = Object.fromEntries(resourcesOfType(dev.template, 'AWS::IAM::Role'));
-    expect(Object.keys(roles).sort()).toEqual(['CountMessagesRole', 'MessagesSentRole']);
+    expect(Object.keys(roles).sort()).toEqual([
+      'CountMessagesRole',
+      'MessagesSentRole',
+      'RocketChatWebhookRole',
+    ]);
     const statements = (role: Resource) =>
       (role.Properties.Policies as Policy[]).flatMap((policy) => policy.PolicyDocument.Statement);
     const actions = (role: Resource) =>
@@ -175,6 +184,42 @@ describe('the packaged CloudFormation', () => {
     expect(reportWrite?.Condition).toEqual({
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['report#*'] },
     });
+  });
+
+  it('lets the Rocket.Chat webhook write Messages items and read webhook tokens, nothing else, at its own reserved concurrency', () => {
+    const role = dev.template.Resources.RocketChatWebhookRole as Resource;
+    const statements = (role.Properties.Policies as Policy[]).flatMap(
+      (policy) => policy.PolicyDocument.Statement,
+    );
+    const byAction = (action: string) =>
+      statements.find((statement) => [statement.Action].flat().includes(action));
+    expect(statements.flatMap((statement) => [statement.Action].flat()).sort()).toEqual([
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+    expect(byAction('dynamodb:PutItem')?.Resource).toEqual({
+      'Fn::If': [
+        'CreateMessagesTable',
+        { 'Fn::GetAtt': ['MessagesTable', 'Arn'] },
+        expect.anything(),
+      ],
+    });
+    expect(byAction('dynamodb:Query')).toMatchObject({
+      Resource: { 'Fn::GetAtt': ['AuthTable', 'Arn'] },
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['webhook#*'] } },
+    });
+    const webhook = (template: Template) =>
+      template.Resources.RocketchatDashwebhookLambdaFunction as Resource;
+    expect(webhook(dev.template).Properties).toMatchObject({
+      Handler: 'dist/rocketchat-webhook/index.handler',
+      ReservedConcurrentExecutions: 10,
+      Timeout: 10,
+    });
+    expect(webhook(prod.template).Properties.ReservedConcurrentExecutions).toBe(25);
+    expect(webhook(dev.template).DependsOn).toContain('RocketChatWebhookLogGroup');
   });
 
   it('keeps the tables on demand, backed up, encrypted, with TTL and the stream the counter needs', () => {
@@ -225,6 +270,7 @@ describe('the packaged CloudFormation', () => {
       'CountMessagesIteratorAgeAlarm',
       'HttpApi5xxRateAlarm',
       'MessagesSentErrorsAlarm',
+      'RocketChatWebhookErrorsAlarm',
     ]);
     expect(alarms.CountMessagesIteratorAgeAlarm?.Properties.MetricName).toBe('IteratorAge');
     expect(alarms.CountMessagesFailureQueueAlarm?.Properties.MetricName).toBe(
@@ -277,6 +323,18 @@ describe('the packaged CloudFormation', () => {
         [statement.Action].flat().includes('dynamodb:GetRecords'),
     );
     expect(streamStatement?.Resource).toBe(streamArn);
+    // The webhook writes into that same table, named in the stream's ARN.
+    const webhookWrite = (
+      resources.RocketChatWebhookRole as unknown as { properties: { Policies: Policy[] } }
+    ).properties.Policies[0]?.PolicyDocument.Statement.find((statement) =>
+      [statement.Action].flat().includes('dynamodb:PutItem'),
+    );
+    expect(webhookWrite?.Resource).toBe(
+      'arn:aws:dynamodb:eu-west-1:123456789012:table/rocketchat_message',
+    );
+    expect(resources.RocketchatDashwebhookLambdaFunction?.properties).toMatchObject({
+      Environment: { Variables: { MESSAGES_TABLE: 'rocketchat_message' } },
+    });
     expect(resources.CountMessagesIteratorAgeAlarm?.properties.AlarmActions).toEqual([
       'arn:aws:sns:eu-west-1:123456789012:oncall',
     ]);
@@ -345,6 +403,30 @@ describe('the built bundles', () => {
         days: [{ day: '2024-01-02T00:00:00.000Z', messages: 1 }],
         period: { count: 1, variation: 1 },
       });
+
+      await new WebhookTokens(DynamoDBDocumentClient.from(localClient()), tables.auth).create({
+        roomType: 'c',
+        hashedToken: hashLoginToken('bundle-webhook-token'),
+        createdAt: new Date().toISOString(),
+      });
+      const posted = await invoke('rocketchat-webhook', {
+        ...httpApiEvent({ method: 'POST', path: '/rocketchat/outgoing-webhook/c' }),
+        body: JSON.stringify({
+          token: 'bundle-webhook-token',
+          bot: false,
+          channel_id: 'GENERAL',
+          message_id: 'bundle-webhook-message',
+          timestamp: '2024-01-02T05:00:00.000Z',
+          user_id: 'u1',
+          user_name: 'aline',
+          text: 'from the bundle',
+        }),
+      });
+      expect(posted).toMatchObject({ statusCode: 200, body: '{"success":true}' });
+      const { Item } = await DynamoDBDocumentClient.from(localClient()).send(
+        new GetCommand({ TableName: tables.messages, Key: { _id: 'bundle-webhook-message' } }),
+      );
+      expect(Item).toMatchObject({ roomType: 'c', ts: '2024-01-02T05:00:00.000Z' });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
