@@ -39,6 +39,16 @@ async function storedAuthItems(): Promise<unknown[]> {
     .sort((a, b) => `${a.pk}${a.sk}`.localeCompare(`${b.pk}${b.sk}`));
 }
 
+const tokenImport = (...options: string[]) => [
+  'token',
+  'import',
+  '--user',
+  'ops-user',
+  '--hashed-token',
+  hashLoginToken('x'),
+  ...options,
+];
+
 const tokenIn = (output: string) => /^ {2}([A-Za-z0-9_-]{43})$/m.exec(output)?.[1] ?? '';
 
 describe('token lifecycle through the command line', () => {
@@ -199,38 +209,14 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
       1,
       'error: --hashed-token must be a base64 SHA-256 (44 characters), as in services.resume.loginTokens[].hashedToken',
     ],
+    [tokenImport(), 1, 'error: --when is required'],
     [
-      ['token', 'import', '--user', 'ops-user', '--hashed-token', hashLoginToken('x')],
-      1,
-      'error: --when is required',
-    ],
-    [
-      [
-        'token',
-        'import',
-        '--user',
-        'ops-user',
-        '--hashed-token',
-        hashLoginToken('x'),
-        '--when',
-        'May 1',
-      ],
+      tokenImport('--when', 'May 1'),
       1,
       'error: --when May 1 is not a date and time; write it like 2024-05-01T12:34:56.789Z',
     ],
     [
-      [
-        'token',
-        'import',
-        '--user',
-        'ops-user',
-        '--hashed-token',
-        hashLoginToken('x'),
-        '--when',
-        '2024-05-01T00:00:00Z',
-        '--login-expiration-days',
-        '0',
-      ],
+      tokenImport('--when', '2024-05-01T00:00:00Z', '--login-expiration-days', '0'),
       1,
       'error: --login-expiration-days must be a whole number from 1 to 100000',
     ],
