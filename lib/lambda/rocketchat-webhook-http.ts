@@ -7,7 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { WebhookOutcome, WebhookReceiver } from '../rocketchat/webhook-receiver.js';
 import { maxWebhookBodyBytes } from '../rocketchat/webhook-receiver.js';
 import { summarizeError } from './errors.js';
-import { type HttpResponse, jsonResponse } from './http-responses.js';
+import { type HttpResponse, internalErrorResponse, jsonResponse } from './http-responses.js';
 
 export const webhookRoute = '/rocketchat/outgoing-webhook/{roomType}';
 // Under one stage segment too (`/prod/rocketchat/…`), as a REST API delivers the path.
@@ -70,7 +70,16 @@ export async function answerWebhook(
   if (request.method !== 'POST') {
     return failure(405, 'Use POST [error-method-not-allowed]', { allow: 'POST' });
   }
-  const outcome = await receiver.receive(request.roomType, request.body, request.bodyBytes);
+  let outcome: WebhookOutcome;
+  try {
+    outcome = await receiver.receive(request.roomType, request.body, request.bodyBytes);
+  } catch (error) {
+    // Only a bug gets here: the receiver answers every failure of DynamoDB itself.
+    logger.error('Unexpected failure answering a Rocket.Chat outgoing webhook', {
+      error: summarizeError(error),
+    });
+    return internalErrorResponse();
+  }
   const response = responseTo(outcome);
   // Never the token nor the text: what identifies the message and the outcome only.
   logger.info('Answered a Rocket.Chat outgoing webhook', {

@@ -15,8 +15,6 @@ export interface BatchWriterOptions {
    * when given, a repeated key starts a new batch.
    */
   keyOf?: (request: WriteRequest) => string;
-  /** Called with the number of items of each batch once it is written. */
-  onWritten?: (items: number) => void;
 }
 
 /** Takes write requests one at a time; `write` waits while the requests in flight are at the limit. */
@@ -54,10 +52,7 @@ export class BatchWriter {
     if (batch.length === 0) return;
     this.batch = [];
     this.keys = new Set();
-    await this.inFlight.run(async () => {
-      await writeBatch(this.client, this.tableName, batch);
-      this.options.onWritten?.(batch.length);
-    });
+    await this.inFlight.run(() => writeBatch(this.client, this.tableName, batch));
   }
 }
 
