@@ -230,6 +230,21 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
       1,
       'error: --to 2023-05-01 is before --from 2023-05-30',
     ],
+    [
+      ['webhook', 'create', '--room-type', 'l'],
+      1,
+      'error: --room-type must be one of c, p, d (public channels, private groups, direct messages)',
+    ],
+    [
+      ['webhook', 'create', '--room-type', 'c', '--url', 'api.example.com'],
+      1,
+      'error: --url api.example.com is not an http(s) URL',
+    ],
+    [
+      ['webhook', 'revoke', '--room-type', 'c', '--id', 'abc'],
+      1,
+      'error: --id needs at least 6 characters of the id `webhook list` shows',
+    ],
     [['token', 'create', '--usr', 'x'], 2, "error: Unknown option '--usr'"],
     [
       ['tokens', 'make'],
@@ -281,6 +296,10 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
       'permission roles',
       'counters reconcile',
       'counters backfill',
+      'import rocketchat',
+      'webhook create',
+      'webhook list',
+      'webhook revoke',
     ]) {
       const outcome = await admin([...command.split(' '), '--help']);
       expect(outcome.code).toBe(0);
