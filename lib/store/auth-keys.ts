@@ -31,7 +31,7 @@ export function permissionKey(permission: string): ItemKey {
   return { pk: `permission#${permission}`, sk: 'permission' };
 }
 
-export const webhookPartitionPrefix = 'webhook#';
+const webhookPartitionPrefix = 'webhook#';
 
 export const webhookPartition = (roomType: string) => `${webhookPartitionPrefix}${roomType}`;
 
