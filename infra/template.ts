@@ -221,6 +221,10 @@ class Evaluator {
           .map((item, index) => scalar(item, `${path}[${index}]`))
           .join(String(separator));
       }
+      case 'Fn::Split': {
+        const [separator, source] = list(2);
+        return scalar(source, `${path}[1]`).split(String(separator));
+      }
       case 'Fn::Select': {
         const [index, items] = list(2);
         const values = this.evaluate(items ?? [], path);

@@ -98,6 +98,19 @@ export const queryConfigSchema = z.pipe(
   })),
 );
 
+export const webhookConfigSchema = z.pipe(
+  z.object({
+    MESSAGES_TABLE: tableName,
+    AUTH_TABLE: tableName,
+    ...dynamoDbSettings,
+  }),
+  z.transform((env) => ({
+    messagesTable: env.MESSAGES_TABLE,
+    authTable: env.AUTH_TABLE,
+    dynamoDb: dynamoDbSettingsOf(env),
+  })),
+);
+
 export type CountingConfig = z.infer<typeof countingConfigSchema>;
 export type QueryConfig = z.infer<typeof queryConfigSchema>;
 

@@ -34,6 +34,34 @@ export function parseDay(text: string, option: string): string {
   return text;
 }
 
+/** An instant written as ISO 8601 with a time and a zone, e.g. 2024-05-01T12:34:56.789Z. */
+export function parseInstant(text: string, option: string): number {
+  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)
+    ? Date.parse(text)
+    : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw new CliError(
+      `--${option} ${text} is not a date and time; write it like 2024-05-01T12:34:56.789Z`,
+    );
+  }
+  return ms;
+}
+
+/** A whole number from 1 to `max`, or `fallback` when the option is not given. */
+export function positiveInteger(
+  value: string | undefined,
+  option: string,
+  fallback: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isInteger(number) || number < 1 || number > max) {
+    throw new CliError(`--${option} must be a whole number from 1 to ${max}`);
+  }
+  return number;
+}
+
 export function parseRoles(text: string): string[] {
   const roles = text
     .split(',')

@@ -1,12 +1,15 @@
 // `npm run admin -- <command>`: grant dashboard access and repair counters, against the tables the
 // environment names (DynamoDB Local or AWS alike). `--help` on any command says how to use it.
 import { parseArgs } from 'node:util';
+import { defaultLoginExpirationDays } from '../../lib/auth/rocketchat-tokens.js';
 import { adminContext } from './context.js';
 import { reconcileCounters } from './counters.js';
 import { CliError, explainAwsError } from './errors.js';
 import { progressOn } from './progress.js';
+import { exportFiles, type ImportOptions, importRocketChat } from './rocketchat-import.js';
 import { permissionRoles, userRoles } from './roles.js';
 import { createToken, importToken, listTokens, revokeTokens } from './tokens.js';
+import { createWebhook, listWebhooks, revokeWebhook } from './webhooks.js';
 
 type Options = Record<string, string | boolean | undefined>;
 type Option = { type: 'string' | 'boolean'; description: string };
@@ -15,11 +18,12 @@ interface Command {
   usage: string;
   summary: string;
   options: Record<string, Option>;
+  /** The output, or the output and the exit code for a command that can half succeed. */
   run(
     context: ReturnType<typeof adminContext>,
     options: Options,
     positionals: string[],
-  ): Promise<string>;
+  ): Promise<string | { output: string; exitCode: number }>;
 }
 
 const common: Record<string, Option> = {
@@ -57,13 +61,24 @@ const commands: Record<string, Command> = {
     run: (context, options) => createToken(context, options as Parameters<typeof createToken>[1]),
   },
   'token import': {
-    usage: 'token import --user <id> --hashed-token <base64>',
+    usage:
+      'token import --user <id> --hashed-token <base64> --when <date> [--login-expiration-days <n>]',
     summary:
-      "store a hash from Rocket.Chat's services.resume.loginTokens, so that login keeps working",
+      "store a hash from Rocket.Chat's services.resume.loginTokens, so that login keeps working until it expires there",
     options: {
       user: { type: 'string', description: 'the user id the login belongs to' },
       'hashed-token': { type: 'string', description: 'the hashedToken value (base64 SHA-256)' },
-      name: { type: 'string', description: 'a label (default: imported from Rocket.Chat)' },
+      when: {
+        type: 'string',
+        description:
+          "the login's `when`, like 2024-05-01T12:34:56.789Z (required for logins; for a personal access token, its createdAt)",
+      },
+      type: { type: 'string', description: 'login (default) or personalAccessToken' },
+      'login-expiration-days': {
+        type: 'string',
+        description: `Rocket.Chat's Accounts_LoginExpiration (default ${defaultLoginExpirationDays}); personal access tokens never expire`,
+      },
+      name: { type: 'string', description: 'a label (default: Rocket.Chat login)' },
     },
     run: (context, options) => importToken(context, options as Parameters<typeof importToken>[1]),
   },
@@ -99,6 +114,60 @@ const commands: Record<string, Command> = {
     options: { set: { type: 'string', description: 'the roles, comma-separated' } },
     run: (context, options, positionals) =>
       permissionRoles(context, positionals[0], options as Parameters<typeof permissionRoles>[2]),
+  },
+  'import rocketchat': {
+    usage:
+      'import rocketchat --dir <dir> [--login-expiration-days <n>] [--dry-run] [--parallel <n>]',
+    summary:
+      "import a Rocket.Chat's history from mongoexport files: rooms, the dashboard grant, users and their tokens, messages",
+    options: {
+      dir: {
+        type: 'string',
+        description: `where mongoexport wrote ${Object.values(exportFiles).join(', ')} (any of them)`,
+      },
+      'login-expiration-days': {
+        type: 'string',
+        description: `Rocket.Chat's Accounts_LoginExpiration (default ${defaultLoginExpirationDays}): logins expire that long after their \`when\``,
+      },
+      'dry-run': { type: 'boolean', description: 'read and check the files; write nothing' },
+      parallel: { type: 'string', description: 'write requests in flight at once (default 16)' },
+    },
+    run: (context, options) => importRocketChat(context, options as ImportOptions, progressOn()),
+  },
+  'webhook create': {
+    usage: 'webhook create --room-type c|p|d [--name <label>] [--url <HTTP API URL>]',
+    summary:
+      'make the token a Rocket.Chat outgoing integration sends for one room type; prints it once, with the route and what to enter in Rocket.Chat',
+    options: {
+      'room-type': {
+        type: 'string',
+        description: 'c (public channels), p (private groups) or d (direct messages)',
+      },
+      name: { type: 'string', description: 'a label (default: engagement-dashboard (<rooms>))' },
+      url: {
+        type: 'string',
+        description:
+          'where the HTTP API is, to print the full URL (default with --local: http://localhost:3000)',
+      },
+    },
+    run: (context, options) =>
+      createWebhook(context, options as Parameters<typeof createWebhook>[1]),
+  },
+  'webhook list': {
+    usage: 'webhook list',
+    summary: 'list the webhook tokens (ids are the start of their hash)',
+    options: {},
+    run: (context) => listWebhooks(context),
+  },
+  'webhook revoke': {
+    usage: 'webhook revoke --room-type c|p|d --id <id>',
+    summary: "revoke a webhook token; Rocket.Chat's posts with it get 401 from then on",
+    options: {
+      'room-type': { type: 'string', description: 'the room type of the token' },
+      id: { type: 'string', description: 'a token id from `webhook list`' },
+    },
+    run: (context, options) =>
+      revokeWebhook(context, options as Parameters<typeof revokeWebhook>[1]),
   },
   'counters reconcile': {
     usage: 'counters reconcile [--from <day>] [--to <day>] [--dry-run] [--segments <n>]',
@@ -189,8 +258,11 @@ export async function main(argv: string[]): Promise<number> {
   let context: ReturnType<typeof adminContext> | undefined;
   try {
     context = adminContext(parsed.values.local === true);
-    console.log(await command.run(context, parsed.values as Options, parsed.positionals));
-    return 0;
+    const result = await command.run(context, parsed.values as Options, parsed.positionals);
+    const { output, exitCode } =
+      typeof result === 'string' ? { output: result, exitCode: 0 } : result;
+    console.log(output);
+    return exitCode;
   } catch (error) {
     const message =
       error instanceof CliError

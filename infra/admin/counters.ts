@@ -4,10 +4,11 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DayRange, Drift } from '../../lib/reconcile/drift.js';
 import { type ReconcileReport, reconcile } from '../../lib/reconcile/reconcile.js';
 import { DynamoDbReconcileStore } from '../../lib/store/reconcile-store.js';
-import { parseDay } from './arguments.js';
+import { parseDay, positiveInteger } from './arguments.js';
 import type { AdminContext } from './context.js';
 import { CliError } from './errors.js';
 import { formatDuration, type Progress } from './progress.js';
+import { formatTable } from './table.js';
 
 export interface CounterOptions {
   from?: string;
@@ -27,20 +28,6 @@ function rangeOf(options: CounterOptions): DayRange | undefined {
   };
   if (range.to < range.from) throw new CliError(`--to ${range.to} is before --from ${range.from}`);
   return range;
-}
-
-function positiveInteger(
-  value: string | undefined,
-  option: string,
-  fallback: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > max) {
-    throw new CliError(`--${option} must be a whole number from 1 to ${max}`);
-  }
-  return number;
 }
 
 async function itemCount(context: AdminContext, tableName: string): Promise<number> {
@@ -158,16 +145,7 @@ function describeReport(mode: string, report: ReconcileReport, dryRun: boolean):
         dryRun ? '' : repaired.has(`${drift.unit} ${drift.period}`) ? 'repaired' : 'not repaired',
       ]),
   ];
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  lines.push(
-    ...rows.map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    ),
-  );
+  lines.push(...formatTable(rows));
   if (report.drifts.length > 60) lines.push(`… and ${report.drifts.length - 60} more`);
   const days = report.drifts.filter((drift) => drift.unit === 'day').length;
   lines.push(

@@ -5,11 +5,21 @@ export interface Progress {
   done(text: string): void;
 }
 
-export function progressOn(stream: NodeJS.WriteStream = process.stderr): Progress {
+/** Progress that can also print a line of its own, e.g. a problem found on the way. */
+export interface NotingProgress extends Progress {
+  /** Prints `text` on a line of its own; on a terminal, the bar is drawn again below it. */
+  note(text: string): void;
+}
+
+export function progressOn(stream: NodeJS.WriteStream = process.stderr): NotingProgress {
   const tty = Boolean(stream.isTTY);
   const interval = tty ? 100 : 2_000;
   let last = 0;
   return {
+    note(text) {
+      stream.write(tty ? `\r\x1b[2K${text}\n` : `${text}\n`);
+      if (tty) last = 0;
+    },
     update(text, fraction) {
       const now = Date.now();
       if (now - last < interval) return;
@@ -28,7 +38,7 @@ export function progressOn(stream: NodeJS.WriteStream = process.stderr): Progres
     },
     done(text) {
       stream.write(tty ? `\r\x1b[2K${text}\n` : `${text}\n`);
-      last = 0;
+      if (tty) last = 0;
     },
   };
 }

@@ -1,10 +1,15 @@
 // token create | import | list | revoke: dashboard access without editing DynamoDB by hand.
-import { randomBytes } from 'node:crypto';
-import { hashLoginToken } from '../../lib/auth/login-token.js';
+import { hashLoginToken, isLoginTokenHash, newToken } from '../../lib/auth/login-token.js';
+import {
+  defaultLoginExpirationDays,
+  hasExpired,
+  importedToken,
+} from '../../lib/auth/rocketchat-tokens.js';
 import { AuthAdmin, type ListedToken } from '../../lib/store/auth-admin.js';
-import { parseDuration, required } from './arguments.js';
+import { parseDuration, parseInstant, positiveInteger, required } from './arguments.js';
 import type { AdminContext } from './context.js';
 import { CliError } from './errors.js';
+import { formatTable } from './table.js';
 
 const tokenTypes = ['login', 'personalAccessToken'] as const;
 type TokenType = (typeof tokenTypes)[number];
@@ -44,8 +49,7 @@ export async function createToken(
   const auth = new AuthAdmin(context.documentClient, context.table('auth'));
   await existingUser(auth, userId);
 
-  // 256 random bits, URL-safe: 43 characters of base64url.
-  const token = randomBytes(32).toString('base64url');
+  const token = newToken();
   const now = Date.now();
   const expiresAt = expiresInMs === undefined ? undefined : Math.floor((now + expiresInMs) / 1000);
   await store(auth, {
@@ -72,31 +76,61 @@ export async function createToken(
 
 export async function importToken(
   context: AdminContext,
-  options: { user?: string; 'hashed-token'?: string; name?: string },
+  options: {
+    user?: string;
+    'hashed-token'?: string;
+    type?: string;
+    when?: string;
+    'login-expiration-days'?: string;
+    name?: string;
+  },
 ): Promise<string> {
   const userId = required(options.user, 'user');
   const hashedToken = required(options['hashed-token'], 'hashed-token');
-  if (!/^[A-Za-z0-9+/]{43}=$/.test(hashedToken)) {
+  if (!isLoginTokenHash(hashedToken)) {
     throw new CliError(
       '--hashed-token must be a base64 SHA-256 (44 characters), as in services.resume.loginTokens[].hashedToken',
     );
   }
+  const type = (options.type ?? 'login') as TokenType;
+  if (!tokenTypes.includes(type))
+    throw new CliError(`--type must be one of ${tokenTypes.join(', ')}`);
+  const days = positiveInteger(
+    options['login-expiration-days'],
+    'login-expiration-days',
+    defaultLoginExpirationDays,
+    100_000,
+  );
+  const now = Date.now();
+  const token = importedToken(
+    userId,
+    type === 'login'
+      ? { type, hashedToken, when: parseInstant(required(options.when, 'when'), 'when') }
+      : {
+          type,
+          hashedToken,
+          createdAt: options.when === undefined ? now : parseInstant(options.when, 'when'),
+        },
+    days,
+  );
+  if (hasExpired(token, now)) {
+    throw new CliError(
+      `that login expired at ${expiryOf(token)} (${days} days after --when); nothing was stored`,
+    );
+  }
   const auth = new AuthAdmin(context.documentClient, context.table('auth'));
   await existingUser(auth, userId);
-  await store(auth, {
-    hashedToken,
-    userId,
-    type: 'login',
-    name: options.name ?? 'imported from Rocket.Chat',
-    createdAt: new Date().toISOString(),
-  });
-  return `Imported token ${tokenIdOf(hashedToken)}… for ${userId}: the Rocket.Chat login it belongs to now works here too.`;
+  await store(auth, options.name ? { ...token, name: options.name } : token);
+  return `Imported ${type} ${tokenIdOf(hashedToken)}… for ${userId}, ${token.expiresAt === undefined ? 'never expires' : `expires ${expiryOf(token)}`}: the Rocket.Chat token it belongs to now works here too.`;
 }
+
+const expiryOf = (token: { expiresAt?: number }) =>
+  new Date((token.expiresAt ?? 0) * 1000).toISOString();
 
 function describe(token: ListedToken, now: number): string[] {
   const status = token.revokedAt
     ? `revoked ${token.revokedAt}`
-    : token.expiresAt !== undefined && token.expiresAt * 1000 <= now
+    : hasExpired(token, now)
       ? 'expired'
       : 'active';
   return [
@@ -122,16 +156,7 @@ export async function listTokens(
     ['id', 'type', 'name', 'created', 'expires', 'status'],
     ...tokens.map((t) => describe(t, Date.now())),
   ];
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return formatTable(rows).join('\n');
 }
 
 export async function revokeTokens(

@@ -1,8 +1,9 @@
 // The whole service on one machine (design §6): DynamoDB Local, the tables of infra/tables.yml,
 // a stream poller feeding the real count-messages handler, and an HTTP server in front of the
-// real messages-sent handler.
+// real messages-sent and rocketchat-webhook handlers, routed by path as API Gateway routes them.
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isWebhookPath } from '../../lib/lambda/rocketchat-webhook-http.js';
 import { streamArnOf } from '../../lib/store/stream-history.js';
 import { writeDemoData } from './demo-data.js';
 import {
@@ -89,6 +90,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The handlers read their configuration when first imported: after the tables are known.
     const countMessages = await import('../../functions/count-messages.js');
     const messagesSent = await import('../../functions/messages-sent.js');
+    const rocketChatWebhook = await import('../../functions/rocketchat-webhook.js');
 
     const poller = startStreamPoller({
       ...(await streamMappingSettings()),
@@ -117,7 +119,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const http: LocalHttpServer = await startHttpServer({
       port: options.httpPort,
-      handler: messagesSent.handler,
+      handler: (event, context) =>
+        isWebhookPath(event.rawPath)
+          ? rocketChatWebhook.handler(
+              event,
+              lambdaContext('engagement-dashboard-local-rocketchat-webhook', 10_000),
+            )
+          : messagesSent.handler(event, context),
       context: () => lambdaContext('engagement-dashboard-local-messages-sent', 29_000),
       onError: (error) => log(`http: ${error instanceof Error ? error.message : String(error)}`),
     });

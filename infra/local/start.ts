@@ -39,6 +39,7 @@ engagement-dashboard is running (ready in ${((Date.now() - started) / 1000).toFi
   tables           ${Object.values(stack.tables).join(', ')}${stack.createdTables ? ' (new, with demo data)' : ' (existing, left as they were)'}
   stream poller    ${stack.tables.messages} stream -> count-messages
   HTTP API         ${stack.httpUrl} -> messages-sent
+                   POST /rocketchat/outgoing-webhook/{c,p,d} -> rocketchat-webhook
 
 Try it:
 

@@ -8,6 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { StoredToken } from '../auth/access.js';
+import type { ImportedToken } from '../auth/rocketchat-tokens.js';
 import {
   permissionKey,
   tokenKey,
@@ -19,11 +20,14 @@ import {
 export interface NewToken extends StoredToken {
   hashedToken: string;
   name?: string;
+  /** Set on tokens imported from Rocket.Chat. */
+  origin?: 'rocketchat';
 }
 
 export interface ListedToken extends StoredToken {
   hashedToken: string;
   name?: string;
+  origin?: 'rocketchat';
 }
 
 export class AuthAdmin {
@@ -45,6 +49,30 @@ export class AuthAdmin {
     await this.put(
       { ...tokenKey(token.userId, hashedToken), ...token },
       'attribute_not_exists(pk)',
+    );
+  }
+
+  /**
+   * Stores a token imported from Rocket.Chat, or brings a stored one up to date. A revocation made
+   * here is kept: `revokedAt` is never written.
+   */
+  async putImportedToken({ hashedToken, expiresAt, ...token }: ImportedToken): Promise<void> {
+    const fields = Object.entries(token);
+    const set = fields.map((_, index) => `#f${index} = :f${index}`);
+    if (expiresAt !== undefined) set.push('expiresAt = :expiresAt');
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: tokenKey(token.userId, hashedToken),
+        UpdateExpression: `SET ${set.join(', ')}${expiresAt === undefined ? ' REMOVE expiresAt' : ''}`,
+        ExpressionAttributeNames: Object.fromEntries(
+          fields.map(([name], index) => [`#f${index}`, name]),
+        ),
+        ExpressionAttributeValues: Object.fromEntries([
+          ...fields.map(([, value], index) => [`:f${index}`, value]),
+          ...(expiresAt === undefined ? [] : [[':expiresAt', expiresAt]]),
+        ]),
+      }),
     );
   }
 

@@ -4,11 +4,15 @@
 //   user         user#<userId>                         user                roles (L of S), username
 //   token        user#<userId>                         token#<hash>        userId, type, name,
 //                                                                          createdAt, expiresAt (N,
-//                                                                          TTL), revokedAt
+//                                                                          TTL), revokedAt, origin
 //   permission   permission#view-engagement-dashboard  permission          roles (L of S)
+//   webhook      webhook#<roomType>                    token#<hash>        roomType, name,
+//   token                                                                  createdAt
 //
 // A token lives in its user's partition, so it can only ever be found for that user, and one
 // Query lists a user's tokens. <hash> is base64(sha256(token)); the token itself is never stored.
+// A Rocket.Chat outgoing-webhook token lives in the partition of the room type it may post, so the
+// webhook function reads one partition, and its role can be limited to keys `webhook#…`.
 import type { ItemKey } from './counter-keys.js';
 
 export const userPartition = (userId: string) => `user#${userId}`;
@@ -25,4 +29,12 @@ export function tokenKey(userId: string, hashedToken: string): ItemKey {
 
 export function permissionKey(permission: string): ItemKey {
   return { pk: `permission#${permission}`, sk: 'permission' };
+}
+
+const webhookPartitionPrefix = 'webhook#';
+
+export const webhookPartition = (roomType: string) => `${webhookPartitionPrefix}${roomType}`;
+
+export function webhookTokenKey(roomType: string, hashedToken: string): ItemKey {
+  return { pk: webhookPartition(roomType), sk: `${tokenSortKeyPrefix}${hashedToken}` };
 }

@@ -12,6 +12,7 @@ import type { BenchContext, Benchmark, BenchRow } from './harness.js';
 import { localStackBenchmark } from './local-stack.bench.js';
 import { messagesSentBenchmark } from './messages-sent.bench.js';
 import { readPathBenchmark } from './read-path.bench.js';
+import { rocketChatImportBenchmark } from './rocketchat-import.bench.js';
 import { timezonesBenchmark } from './timezones.bench.js';
 
 const benchmarks: Benchmark[] = [
@@ -22,6 +23,7 @@ const benchmarks: Benchmark[] = [
   timezonesBenchmark,
   readPathBenchmark,
   localStackBenchmark,
+  rocketChatImportBenchmark,
 ];
 
 Object.assign(process.env, {

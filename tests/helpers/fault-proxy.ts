@@ -1,10 +1,12 @@
 // An HTTP proxy between a handler and DynamoDB Local that injects the faults a real network
 // makes: a request that never arrives (the connection is reset before forwarding), and a request
-// that is applied but whose response is lost (forwarded, then the connection is dropped). Tests
-// that count what a handler asks of DynamoDB watch the exchanges that pass through it.
+// that is applied but whose response is lost (forwarded, then the connection is dropped). And one
+// DynamoDB makes under load, which DynamoDB Local never does: a BatchWriteItem that writes only
+// part of its items and hands the rest back as UnprocessedItems. Tests that count what a handler
+// asks of DynamoDB watch the exchanges that pass through it.
 import { createServer, type IncomingMessage, request } from 'node:http';
 
-export type Fault = 'pass' | 'reset' | 'drop';
+export type Fault = 'pass' | 'reset' | 'drop' | 'partial';
 
 export interface FaultProxy {
   url: string;
@@ -36,31 +38,44 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     close: async () => {},
   };
   const server = createServer(async (req, res) => {
-    const body = await bodyOf(req);
+    let body = await bodyOf(req);
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
     const fault = proxy.plan(operation);
-    proxy.injected[operation] ??= { pass: 0, reset: 0, drop: 0 };
+    proxy.injected[operation] ??= { pass: 0, reset: 0, drop: 0, partial: 0 };
     proxy.injected[operation][fault] += 1;
     if (fault === 'reset') {
       req.socket.destroy();
       return;
     }
+    const unprocessed =
+      fault === 'partial' && operation === 'BatchWriteItem' ? holdBackHalf(body) : undefined;
+    if (unprocessed) body = unprocessed.forwarded;
     const forwarded = request(
       {
         host: upstream.hostname,
         port: upstream.port,
         path: req.url,
         method: req.method,
-        headers: req.headers,
+        headers: { ...req.headers, 'content-length': String(body.length) },
       },
       async (response) => {
-        const responseBody = await bodyOf(response);
+        let responseBody = await bodyOf(response);
         if (fault === 'drop') {
           req.socket.destroy();
           return;
         }
+        const headers = { ...response.headers };
+        if (unprocessed && response.statusCode === 200) {
+          const answer = JSON.parse(responseBody.toString());
+          responseBody = Buffer.from(
+            JSON.stringify({ ...answer, UnprocessedItems: unprocessed.heldBack }),
+          );
+          // The SDK checks the body against DynamoDB's checksum, which no longer matches.
+          delete headers['x-amz-crc32'];
+          headers['content-length'] = String(responseBody.length);
+        }
         proxy.observe({ operation, request: body, response: responseBody });
-        res.writeHead(response.statusCode ?? 502, response.headers);
+        res.writeHead(response.statusCode ?? 502, headers);
         res.end(responseBody);
       },
     );
@@ -76,4 +91,17 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       server.close(() => resolve());
     });
   return proxy;
+}
+
+/** A BatchWriteItem body with only the first half of each table's writes, and the other half. */
+function holdBackHalf(body: Buffer): { forwarded: Buffer; heldBack: Record<string, unknown[]> } {
+  const batch = JSON.parse(body.toString()) as { RequestItems?: Record<string, unknown[]> };
+  const kept: Record<string, unknown[]> = {};
+  const heldBack: Record<string, unknown[]> = {};
+  for (const [table, writes] of Object.entries(batch.RequestItems ?? {})) {
+    const half = Math.ceil(writes.length / 2);
+    kept[table] = writes.slice(0, half);
+    if (writes.length > half) heldBack[table] = writes.slice(half);
+  }
+  return { forwarded: Buffer.from(JSON.stringify({ ...batch, RequestItems: kept })), heldBack };
 }

@@ -1,13 +1,11 @@
 // The admin command line, run as an operator runs it, against the real query handler: tokens made,
 // revoked, expired and imported from Rocket.Chat; roles; and bad input refused in one line.
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../../infra/local/dynamodb-local.js';
 import { hashLoginToken } from '../../lib/auth/login-token.js';
+import { admin } from '../helpers/admin-cli.js';
 import { httpApiEvent } from '../helpers/api-gateway.js';
 import { lambdaContext } from '../helpers/lambda.js';
 import { captureOutput } from '../helpers/output.js';
@@ -16,35 +14,6 @@ import { localClient, useTestTables } from '../helpers/tables.js';
 const tables = await useTestTables();
 captureOutput();
 const { handler } = await import('../../functions/messages-sent.js');
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function admin(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'infra/admin/cli.ts', ...args],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoDbEndpoint'),
-          AWS_ENDPOINT_URL_DYNAMODB_STREAMS: inject('dynamoDbEndpoint'),
-          ...env,
-        },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 async function statusWith(userId: string, token: string): Promise<number> {
   const response = (await handler(
@@ -57,13 +26,28 @@ async function statusWith(userId: string, token: string): Promise<number> {
   return response.statusCode;
 }
 
-/** Everything in the Auth table, to show a refused command wrote nothing. */
+/**
+ * Everything in the Auth table, to show a refused command wrote nothing. Expired items are left
+ * out: DynamoDB Local's TTL may delete them at any moment.
+ */
 async function storedAuthItems(): Promise<unknown[]> {
   const { Items } = await DynamoDBDocumentClient.from(localClient()).send(
     new ScanCommand({ TableName: tables.auth, ConsistentRead: true }),
   );
-  return (Items ?? []).sort((a, b) => `${a.pk}${a.sk}`.localeCompare(`${b.pk}${b.sk}`));
+  return (Items ?? [])
+    .filter((item) => !(typeof item.expiresAt === 'number' && item.expiresAt * 1000 <= Date.now()))
+    .sort((a, b) => `${a.pk}${a.sk}`.localeCompare(`${b.pk}${b.sk}`));
 }
+
+const tokenImport = (...options: string[]) => [
+  'token',
+  'import',
+  '--user',
+  'ops-user',
+  '--hashed-token',
+  hashLoginToken('x'),
+  ...options,
+];
 
 const tokenIn = (output: string) => /^ {2}([A-Za-z0-9_-]{43})$/m.exec(output)?.[1] ?? '';
 
@@ -105,27 +89,87 @@ describe('token lifecycle through the command line', () => {
 
   it('an imported Rocket.Chat hash works with its original token', async () => {
     const rocketChatToken = 'hvX5Jm3aEa9nQq2c7pL0wTzR8sYbKdF1gUiOeNoMaPs';
+    const importArgs = [
+      'token',
+      'import',
+      '--user',
+      'imported-user',
+      '--hashed-token',
+      hashLoginToken(rocketChatToken),
+      '--when',
+      new Date().toISOString(),
+    ];
     await admin(['user', 'roles', '--user', 'imported-user', '--set', 'admin']);
+    const imported = await admin(importArgs);
+    expect(imported.code).toBe(0);
+    expect(await statusWith('imported-user', rocketChatToken)).toBe(200);
+    const again = await admin(importArgs);
+    expect(again.code).toBe(1);
+    expect(again.stderr.trim()).toBe('error: that token is already stored for user imported-user');
+  });
+
+  it("an imported login works until Rocket.Chat's login expiration after its `when`, then gets 401", async () => {
+    const login = 'Xo2c9Lm4Rt7Yw1Qa8Zs6Dk3Fj5Hg0Pl2Nb4Vc6Mx8W';
+    await admin(['user', 'roles', '--user', 'expiring-login', '--set', 'admin']);
+    // Made 90 days ago less ten seconds: with the default expiration it has ten seconds left.
+    const when = new Date(Date.now() - 90 * 86_400_000 + 10_000);
     const imported = await admin([
       'token',
       'import',
       '--user',
-      'imported-user',
+      'expiring-login',
       '--hashed-token',
-      hashLoginToken(rocketChatToken),
+      hashLoginToken(login),
+      '--when',
+      when.toISOString(),
     ]);
     expect(imported.code).toBe(0);
-    expect(await statusWith('imported-user', rocketChatToken)).toBe(200);
-    const again = await admin([
+    const expiresAt = Math.floor((when.getTime() + 90 * 86_400_000) / 1000) * 1000;
+    expect(imported.stdout).toContain(`expires ${new Date(expiresAt).toISOString()}`);
+    expect(await statusWith('expiring-login', login)).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 50));
+    expect(await statusWith('expiring-login', login)).toBe(401);
+  });
+
+  it('refuses a login already past --login-expiration-days, and keeps personal access tokens forever', async () => {
+    await admin(['user', 'roles', '--user', 'old-tokens', '--set', 'admin']);
+    const before = await storedAuthItems();
+    const stale = await admin([
       'token',
       'import',
       '--user',
-      'imported-user',
+      'old-tokens',
       '--hashed-token',
-      hashLoginToken(rocketChatToken),
+      hashLoginToken('stale-login'),
+      '--when',
+      new Date(Date.now() - 31 * 86_400_000).toISOString(),
+      '--login-expiration-days',
+      '30',
     ]);
-    expect(again.code).toBe(1);
-    expect(again.stderr.trim()).toBe('error: that token is already stored for user imported-user');
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(
+      /^error: that login expired at 20\d\d-.*Z \(30 days after --when\); nothing was stored/,
+    );
+    expect(await storedAuthItems()).toEqual(before);
+
+    const personal = 'pat-from-2019-never-expires';
+    const imported = await admin([
+      'token',
+      'import',
+      '--user',
+      'old-tokens',
+      '--type',
+      'personalAccessToken',
+      '--hashed-token',
+      hashLoginToken(personal),
+      '--when',
+      '2019-03-01T08:00:00.000Z',
+    ]);
+    expect(imported.stdout).toContain('never expires');
+    expect(await statusWith('old-tokens', personal)).toBe(200);
+    expect((await admin(['token', 'list', '--user', 'old-tokens'])).stdout).toMatch(
+      /personalAccessToken +Rocket\.Chat personal access token +2019-03-01T08:00:00\.000Z +never +active/,
+    );
   });
 
   it('sets who may view the dashboard', async () => {
@@ -165,6 +209,17 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
       1,
       'error: --hashed-token must be a base64 SHA-256 (44 characters), as in services.resume.loginTokens[].hashedToken',
     ],
+    [tokenImport(), 1, 'error: --when is required'],
+    [
+      tokenImport('--when', 'May 1'),
+      1,
+      'error: --when May 1 is not a date and time; write it like 2024-05-01T12:34:56.789Z',
+    ],
+    [
+      tokenImport('--when', '2024-05-01T00:00:00Z', '--login-expiration-days', '0'),
+      1,
+      'error: --login-expiration-days must be a whole number from 1 to 100000',
+    ],
     [
       ['counters', 'reconcile', '--from', '2023-02-30'],
       1,
@@ -174,6 +229,21 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
       ['counters', 'reconcile', '--from', '2023-05-30', '--to', '2023-05-01'],
       1,
       'error: --to 2023-05-01 is before --from 2023-05-30',
+    ],
+    [
+      ['webhook', 'create', '--room-type', 'l'],
+      1,
+      'error: --room-type must be one of c, p, d (public channels, private groups, direct messages)',
+    ],
+    [
+      ['webhook', 'create', '--room-type', 'c', '--url', 'api.example.com'],
+      1,
+      'error: --url api.example.com is not an http(s) URL',
+    ],
+    [
+      ['webhook', 'revoke', '--room-type', 'c', '--id', 'abc'],
+      1,
+      'error: --id needs at least 6 characters of the id `webhook list` shows',
     ],
     [['token', 'create', '--usr', 'x'], 2, "error: Unknown option '--usr'"],
     [
@@ -226,6 +296,10 @@ describe('bad input: one clear line, a non-zero exit, nothing written', () => {
       'permission roles',
       'counters reconcile',
       'counters backfill',
+      'import rocketchat',
+      'webhook create',
+      'webhook list',
+      'webhook revoke',
     ]) {
       const outcome = await admin([...command.split(' '), '--help']);
       expect(outcome.code).toBe(0);

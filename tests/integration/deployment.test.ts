@@ -6,9 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveResources, type Template, type TemplateValue } from '../../infra/template.js';
+import { hashLoginToken } from '../../lib/auth/login-token.js';
+import { WebhookTokens } from '../../lib/store/webhook-tokens.js';
 import { httpApiEvent } from '../helpers/api-gateway.js';
 import { insertRecord, syntheticEvent } from '../helpers/stream-records.js';
 import { localClient, useTestTables } from '../helpers/tables.js';
@@ -73,14 +75,16 @@ beforeAll(async () => {
     'existingMessagesStreamArn=arn:aws:dynamodb:eu-west-1:123456789012:table/rocketchat_message/stream/2026-01-01T00:00:00.000',
     'alarmTopicArn=arn:aws:sns:eu-west-1:123456789012:oncall',
     'messagesSentReservedConcurrency=50',
+    'rocketchatWebhookReservedConcurrency=25',
   );
 }, 120_000);
 
 describe('the packaged CloudFormation', () => {
-  it('routes GET /api/v1/engagement-dashboard/messages/messages-sent to messages-sent, with stage throttling', () => {
+  it('routes GET /api/v1/engagement-dashboard/messages/messages-sent to messages-sent and Rocket.Chat webhooks to theirs, with stage throttling', () => {
     const routes = resourcesOfType(dev.template, 'AWS::ApiGatewayV2::Route');
-    expect(routes.map(([, route]) => route.Properties.RouteKey)).toEqual([
+    expect(routes.map(([, route]) => route.Properties.RouteKey).sort()).toEqual([
       'GET /api/v1/engagement-dashboard/messages/messages-sent',
+      'POST /rocketchat/outgoing-webhook/{roomType}',
     ]);
     const stage = dev.template.Resources.HttpApiStage as Resource;
     expect(stage.Properties.DefaultRouteSettings).toEqual({
@@ -89,11 +93,12 @@ describe('the packaged CloudFormation', () => {
     });
   });
 
-  it('runs both functions on nodejs22.x, arm64, from their own bundle, with the query well under 29 s', () => {
+  it('runs every function on nodejs22.x, arm64, from its own bundle, with the query well under 29 s', () => {
     const functions = Object.fromEntries(resourcesOfType(dev.template, 'AWS::Lambda::Function'));
     expect(Object.keys(functions).sort()).toEqual([
       'CountDashmessagesLambdaFunction',
       'MessagesDashsentLambdaFunction',
+      'RocketchatDashwebhookLambdaFunction',
     ]);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
@@ -123,11 +128,13 @@ describe('the packaged CloudFormation', () => {
     expect(reserved(dev.template)).toEqual({
       MessagesDashsentLambdaFunction: 20,
       CountDashmessagesLambdaFunction: 10,
+      RocketchatDashwebhookLambdaFunction: 10,
     });
     // Each is a stage parameter.
     expect(reserved(prod.template)).toEqual({
       MessagesDashsentLambdaFunction: 50,
       CountDashmessagesLambdaFunction: 10,
+      RocketchatDashwebhookLambdaFunction: 25,
     });
   });
 
@@ -157,7 +164,11 @@ describe('the packaged CloudFormation', () => {
 
   it('gives each function its own role with only the actions it uses, never * actions or resources', () => {
     const roles = Object.fromEntries(resourcesOfType(dev.template, 'AWS::IAM::Role'));
-    expect(Object.keys(roles).sort()).toEqual(['CountMessagesRole', 'MessagesSentRole']);
+    expect(Object.keys(roles).sort()).toEqual([
+      'CountMessagesRole',
+      'MessagesSentRole',
+      'RocketChatWebhookRole',
+    ]);
     const statements = (role: Resource) =>
       (role.Properties.Policies as Policy[]).flatMap((policy) => policy.PolicyDocument.Statement);
     const actions = (role: Resource) =>
@@ -172,6 +183,7 @@ describe('the packaged CloudFormation', () => {
       'logs:PutLogEvents',
     ]);
     expect(actions(roles.CountMessagesRole as Resource)).toEqual([
+      'dynamodb:BatchGetItem',
       'dynamodb:DescribeStream',
       'dynamodb:GetItem',
       'dynamodb:GetItem',
@@ -207,7 +219,7 @@ describe('the packaged CloudFormation', () => {
       .map((s) => [[s.Action].flat().sort(), s.Condition]);
     expect(counterAccess).toEqual([
       [
-        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         {
           'ForAllValues:StringLike': {
             'dynamodb:LeadingKeys': ['day', 'quarter-hours', 'shard#*'],
@@ -216,6 +228,42 @@ describe('the packaged CloudFormation', () => {
       ],
       [['dynamodb:GetItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['run#*'] } }],
     ]);
+  });
+
+  it('lets the Rocket.Chat webhook write Messages items and read webhook tokens, nothing else, at its own reserved concurrency', () => {
+    const role = dev.template.Resources.RocketChatWebhookRole as Resource;
+    const statements = (role.Properties.Policies as Policy[]).flatMap(
+      (policy) => policy.PolicyDocument.Statement,
+    );
+    const byAction = (action: string) =>
+      statements.find((statement) => [statement.Action].flat().includes(action));
+    expect(statements.flatMap((statement) => [statement.Action].flat()).sort()).toEqual([
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+    expect(byAction('dynamodb:PutItem')?.Resource).toEqual({
+      'Fn::If': [
+        'CreateMessagesTable',
+        { 'Fn::GetAtt': ['MessagesTable', 'Arn'] },
+        expect.anything(),
+      ],
+    });
+    expect(byAction('dynamodb:Query')).toMatchObject({
+      Resource: { 'Fn::GetAtt': ['AuthTable', 'Arn'] },
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['webhook#*'] } },
+    });
+    const webhook = (template: Template) =>
+      template.Resources.RocketchatDashwebhookLambdaFunction as Resource;
+    expect(webhook(dev.template).Properties).toMatchObject({
+      Handler: 'dist/rocketchat-webhook/index.handler',
+      ReservedConcurrentExecutions: 10,
+      Timeout: 10,
+    });
+    expect(webhook(prod.template).Properties.ReservedConcurrentExecutions).toBe(25);
+    expect(webhook(dev.template).DependsOn).toContain('RocketChatWebhookLogGroup');
   });
 
   it('keeps the tables on demand, backed up, encrypted, with TTL and the stream the counter needs', () => {
@@ -268,6 +316,7 @@ describe('the packaged CloudFormation', () => {
       'CountMessagesSkippedRecordsAlarm',
       'HttpApi5xxRateAlarm',
       'MessagesSentErrorsAlarm',
+      'RocketChatWebhookErrorsAlarm',
     ]);
     // The function's own metrics: the namespace and service dimension Powertools publishes under.
     const environment = (dev.template.Resources.CountDashmessagesLambdaFunction as Resource)
@@ -336,6 +385,18 @@ describe('the packaged CloudFormation', () => {
         [statement.Action].flat().includes('dynamodb:GetRecords'),
     );
     expect(streamStatement?.Resource).toBe(streamArn);
+    // The webhook writes into that same table, named in the stream's ARN.
+    const webhookWrite = (
+      resources.RocketChatWebhookRole as unknown as { properties: { Policies: Policy[] } }
+    ).properties.Policies[0]?.PolicyDocument.Statement.find((statement) =>
+      [statement.Action].flat().includes('dynamodb:PutItem'),
+    );
+    expect(webhookWrite?.Resource).toBe(
+      'arn:aws:dynamodb:eu-west-1:123456789012:table/rocketchat_message',
+    );
+    expect(resources.RocketchatDashwebhookLambdaFunction?.properties).toMatchObject({
+      Environment: { Variables: { MESSAGES_TABLE: 'rocketchat_message' } },
+    });
     expect(resources.CountMessagesIteratorAgeAlarm?.properties.AlarmActions).toEqual([
       'arn:aws:sns:eu-west-1:123456789012:oncall',
     ]);
@@ -409,6 +470,30 @@ describe('the built bundles', () => {
         days: [{ day: '2024-01-02T00:00:00.000Z', messages: 1 }],
         period: { count: 1, variation: 1 },
       });
+
+      await new WebhookTokens(DynamoDBDocumentClient.from(localClient()), tables.auth).create({
+        roomType: 'c',
+        hashedToken: hashLoginToken('bundle-webhook-token'),
+        createdAt: new Date().toISOString(),
+      });
+      const posted = await invoke('rocketchat-webhook', {
+        ...httpApiEvent({ method: 'POST', path: '/rocketchat/outgoing-webhook/c' }),
+        body: JSON.stringify({
+          token: 'bundle-webhook-token',
+          bot: false,
+          channel_id: 'GENERAL',
+          message_id: 'bundle-webhook-message',
+          timestamp: '2024-01-02T05:00:00.000Z',
+          user_id: 'u1',
+          user_name: 'aline',
+          text: 'from the bundle',
+        }),
+      });
+      expect(posted).toMatchObject({ statusCode: 200, body: '{"success":true}' });
+      const { Item } = await DynamoDBDocumentClient.from(localClient()).send(
+        new GetCommand({ TableName: tables.messages, Key: { _id: 'bundle-webhook-message' } }),
+      );
+      expect(Item).toMatchObject({ roomType: 'c', ts: '2024-01-02T05:00:00.000Z' });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -20,6 +20,7 @@ Resources:
       TableName: !Sub '\${AWS::StackName}-items'
       Protected: !If [IsDev, false, true]
       Joined: !Join [':', [a, !Ref Stage, !Select [1, [x, y]]]]
+      Split: !Select [1, !Split ['/', 'arn:aws:dynamodb:r:1:table/name/stream/label']]
       Literal: !Sub 'keep \${!This} in \${AWS::Region}'
       WithVariables: !Sub ['\${Name}/\${Stage}', { Name: !Ref Table }]
       Removed: !If [IsDev, !Ref AWS::NoValue, kept]
@@ -32,12 +33,13 @@ Resources:
       Both: !If [Both, yes, no]
 `);
 
-  it('evaluates Ref, Sub, GetAtt, If, Join, Select and AWS::NoValue', () => {
+  it('evaluates Ref, Sub, GetAtt, If, Join, Select, Split and AWS::NoValue', () => {
     const resources = resolveResources(template, context);
     expect(resources.Table?.properties).toEqual({
       TableName: 'svc-prod-items',
       Protected: false,
       Joined: 'a:dev:y',
+      Split: 'name',
       // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's literal ${!…} yields this text
       Literal: 'keep ${This} in eu-west-1',
       WithVariables: 'svc-prod-items/dev',

@@ -1,0 +1,79 @@
+// Receiving one message from a Rocket.Chat outgoing webhook: check the token of the room type's
+// integration, then store the message — a new one once, an edit without moving it. Nothing is
+// written unless the token matches and the message reads.
+import { webhookTokenMatches } from '../auth/webhook-token.js';
+import type { MessageItem } from './message-item.js';
+import { messageFromWebhook, webhookRoomTypes } from './outgoing-webhook.js';
+
+export type Recorded = 'written' | 'already-stored' | 'edited';
+
+export interface WebhookPorts {
+  /** Hashes of the tokens allowed to post messages of this room type. */
+  tokenHashes(roomType: string): Promise<string[]>;
+  recordNew(item: MessageItem): Promise<Recorded>;
+  recordEdit(item: MessageItem & { editedAt: string }): Promise<Recorded>;
+  now(): number;
+}
+
+export type WebhookOutcome =
+  | { kind: 'recorded'; messageId: string; recorded: Recorded }
+  | { kind: 'unknown-room-type' }
+  | { kind: 'too-large' }
+  | { kind: 'malformed'; problems: string[] }
+  | { kind: 'not-authenticated' }
+  | { kind: 'unavailable'; cause: unknown };
+
+/** A message's text is at most Message_MaxAllowedSize (5,000 characters by default). */
+export const maxWebhookBodyBytes = 256 * 1024;
+
+export class WebhookReceiver {
+  constructor(private readonly ports: WebhookPorts) {}
+
+  async receive(
+    roomType: string | undefined,
+    body: string | undefined,
+    bodyBytes: number,
+  ): Promise<WebhookOutcome> {
+    if (roomType === undefined || !webhookRoomTypes.includes(roomType)) {
+      return { kind: 'unknown-room-type' };
+    }
+    if (bodyBytes > maxWebhookBodyBytes) return { kind: 'too-large' };
+    const payload = jsonObject(body);
+    if (!payload) return { kind: 'malformed', problems: ['the body is not a JSON object'] };
+    const { token } = payload;
+    if (typeof token !== 'string' || token === '') return { kind: 'not-authenticated' };
+
+    let hashes: string[];
+    try {
+      hashes = await this.ports.tokenHashes(roomType);
+    } catch (cause) {
+      return { kind: 'unavailable', cause };
+    }
+    if (!webhookTokenMatches(token, hashes)) return { kind: 'not-authenticated' };
+
+    const message = messageFromWebhook(payload, roomType, this.ports.now());
+    if (!message.ok) return { kind: 'malformed', problems: message.problems };
+    const { item } = message;
+    try {
+      const recorded =
+        message.edited && item.editedAt !== undefined
+          ? await this.ports.recordEdit({ ...item, editedAt: item.editedAt })
+          : await this.ports.recordNew(item);
+      return { kind: 'recorded', messageId: item._id, recorded };
+    } catch (cause) {
+      return { kind: 'unavailable', cause };
+    }
+  }
+}
+
+function jsonObject(body: string | undefined): Record<string, unknown> | undefined {
+  if (body === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(body);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,80 @@
+// The hashed tokens Rocket.Chat's outgoing webhooks must send, one partition per room type
+// (key layout: auth-keys.ts). The webhook function only ever reads them; the admin tool makes and
+// revokes them.
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  paginateQuery,
+} from '@aws-sdk/lib-dynamodb';
+import { tokenSortKeyPrefix, webhookPartition, webhookTokenKey } from './auth-keys.js';
+
+export interface WebhookToken {
+  roomType: string;
+  hashedToken: string;
+  name?: string;
+  createdAt: string;
+}
+
+export class WebhookTokens {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Every token that may post messages of this room type. */
+  async forRoomType(roomType: string): Promise<WebhookToken[]> {
+    const tokens: WebhookToken[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :partition AND begins_with(sk, :token)',
+        ExpressionAttributeValues: {
+          ':partition': webhookPartition(roomType),
+          ':token': tokenSortKeyPrefix,
+        },
+        // A token made a moment ago must work at once.
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      for (const { sk, name, createdAt } of page.Items ?? []) {
+        tokens.push({
+          roomType,
+          hashedToken: String(sk).slice(tokenSortKeyPrefix.length),
+          ...(typeof name === 'string' ? { name } : {}),
+          createdAt: String(createdAt),
+        });
+      }
+    }
+    return tokens;
+  }
+
+  async create({ roomType, hashedToken, ...token }: WebhookToken): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...webhookTokenKey(roomType, hashedToken), roomType, ...token },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  /** Deletes a token; false when there was none. Requests with it get 401 from then on. */
+  async revoke(roomType: string, hashedToken: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: webhookTokenKey(roomType, hashedToken),
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+}
