@@ -5,7 +5,7 @@
 // or a scheduled event can only come from a principal IAM allowed to invoke this function, so it
 // is answered without a token.
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { loadConfig, queryConfigSchema } from '../lib/config.js';
 import {
@@ -23,7 +23,13 @@ import { ReportArchive } from '../lib/store/report-archive.js';
 
 const config = loadConfig(queryConfigSchema);
 const logger = new Logger();
-const metrics = new Metrics();
+// Metrics belong to the scheduled report alone: loaded with its first event, not at every cold
+// start of a function that mostly answers HTTP requests.
+let reportMetrics: Promise<Metrics> | undefined;
+const metricsForReports = () =>
+  (reportMetrics ??= import('@aws-lambda-powertools/metrics').then(
+    ({ Metrics: ReportMetrics }) => new ReportMetrics(),
+  ));
 const client = createDocumentClient(config.dynamoDb);
 const authDirectory = new AuthDirectory(client, config.authTable);
 const dayCounters = new DayCounters(client, config.countersTable);
@@ -49,7 +55,7 @@ export const handler = async (event: unknown, context: Context) => {
     case 'direct':
       return answerDirect(request.parameters, service, logger);
     case 'scheduled':
-      return answerScheduled(request.time, service, logger, metrics);
+      return answerScheduled(request.time, service, logger, await metricsForReports());
     case 'unrecognised':
       return answerUnrecognised();
   }
