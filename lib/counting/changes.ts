@@ -21,10 +21,22 @@ export interface MessageChange {
   changedAtMs?: number;
 }
 
-/** Orders two sequence numbers of one shard: negative, zero or positive as `a` is before `b`. */
+/**
+ * Orders two sequence numbers of one shard: negative, zero or positive as `a` is before `b`. They
+ * are decimal numbers of any length, possibly zero-padded (DynamoDB Local pads them to 21 digits):
+ * compared as numbers, by their significant digits, without BigInt (a batch sorts thousands).
+ */
 export function compareSequenceNumbers(a: string, b: string): number {
-  const difference = BigInt(a) - BigInt(b);
-  return difference === 0n ? 0 : difference < 0n ? -1 : 1;
+  const x = significantDigits(a);
+  const y = significantDigits(b);
+  if (x.length !== y.length) return x.length < y.length ? -1 : 1;
+  return x === y ? 0 : x < y ? -1 : 1;
+}
+
+function significantDigits(sequenceNumber: string): string {
+  let start = 0;
+  while (start < sequenceNumber.length - 1 && sequenceNumber.charCodeAt(start) === 48) start++;
+  return start === 0 ? sequenceNumber : sequenceNumber.slice(start);
 }
 
 /** Whether sequence number `a` comes after `b` in their shard. */

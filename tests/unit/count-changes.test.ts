@@ -2,7 +2,7 @@
 // delivery the event source mapping can make, in milliseconds and thousands of times.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { MessageChange } from '../../lib/counting/changes.js';
+import { compareSequenceNumbers, type MessageChange } from '../../lib/counting/changes.js';
 import {
   type ChunkOutcome,
   type CounterLedger,
@@ -70,6 +70,26 @@ const deliver = (ledger: CounterLedger, changes: MessageChange[], knownMark?: st
     countedRoomTypes: counted,
     sleep: async () => {},
   });
+
+describe('sequence numbers', () => {
+  it('are ordered as the numbers they are, padded or not, of any length (property)', () => {
+    const sequenceNumber = fc
+      .tuple(fc.bigInt({ min: 0n, max: 10n ** 40n - 1n }), fc.integer({ min: 0, max: 40 }))
+      .map(([value, width]) => String(value).padStart(width, '0'));
+    fc.assert(
+      fc.property(sequenceNumber, sequenceNumber, (a, b) => {
+        const difference = BigInt(a) - BigInt(b);
+        expect(Math.sign(compareSequenceNumbers(a, b))).toBe(
+          difference === 0n ? 0 : difference < 0n ? -1 : 1,
+        );
+      }),
+      { numRuns: 5000 },
+    );
+    expect(compareSequenceNumbers('000000000000000000063', '63')).toBe(0);
+    expect(compareSequenceNumbers('0', '000')).toBe(0);
+    expect(compareSequenceNumbers('99', '100')).toBe(-1);
+  });
+});
 
 describe('applying a delivery exactly once', () => {
   it('skips what the mark covers, whatever the length of the delivery', async () => {
