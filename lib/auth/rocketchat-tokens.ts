@@ -1,12 +1,12 @@
 // Tokens brought over from Rocket.Chat keep the lifetime they have there. A login
 // (services.resume.loginTokens[] with `when`) stops working `Accounts_LoginExpiration` days after
 // it was made — Meteor deletes it then — and a personal access token never expires.
+
+import { dayMs } from '../utc-calendar.js';
 import type { StoredToken } from './access.js';
 
 /** Rocket.Chat's default `Accounts_LoginExpiration`, in days. */
 export const defaultLoginExpirationDays = 90;
-
-const dayMs = 86_400_000;
 
 /** A Rocket.Chat token entry, its dates in epoch milliseconds. */
 export type RocketChatToken =

@@ -1,6 +1,6 @@
 // What one stream record does to the counters: counts(NewImage) − counts(OldImage), each at the
 // day and quarter-hour the image's message was sent.
-import { periodsOfTimestamp } from '../periods.js';
+import { periodsOfTimestamp } from '../utc-calendar.js';
 import { countsAsMessage, type ParsedImage, parseMessageImage } from './message.js';
 
 /** One record of the Messages table's stream, free of any AWS event shape. */

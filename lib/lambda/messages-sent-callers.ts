@@ -2,11 +2,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { UnreadableAuthData } from '../auth/access.js';
-import { dayName } from '../report/calendar-days.js';
 import { invalidParams, methodNotAllowed, notFound, RequestError } from '../report/errors.js';
 import type { MessagesSentReport } from '../report/messages-sent-report.js';
 import type { MessagesSentService } from '../report/messages-sent-service.js';
 import type { RawParameters } from '../report/query-parameters.js';
+import { dayName } from '../utc-calendar.js';
 import { summarizeError, withoutStack } from './errors.js';
 import {
   errorResponse,

@@ -8,7 +8,7 @@ import {
   lastCountedDay,
   utcDayOf,
   utcMidnightOf,
-} from './calendar-days.js';
+} from '../utc-calendar.js';
 import { invalidParams, type RequestError } from './errors.js';
 import {
   canonicalTimeZone,

@@ -1,8 +1,14 @@
 // Calendar days of an IANA time zone, from the platform's own zone rules (Intl): which local day an
 // instant falls on, and the instant each local day starts at. Days of 23 and 25 hours and offsets
 // of :30 and :45 come out exact because nothing here assumes a day is 24 hours long.
-import { minuteMs, quarterHourMs } from '../periods.js';
-import { type Day, dayName, dayOfDate, utcMidnightOf } from './calendar-days.js';
+import {
+  type Day,
+  dayName,
+  dayOfDate,
+  minuteMs,
+  quarterHourMs,
+  utcMidnightOf,
+} from '../utc-calendar.js';
 
 // Every cache here is keyed by the zone's canonical name, never by the spelling a request used, so
 // that many spellings of one zone cost one entry; and each is bounded, cleared when full.

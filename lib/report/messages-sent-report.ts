@@ -1,6 +1,6 @@
 // The messages-sent answer (design §2.2), computed from the day counts of the window and of the
 // window before it. Key order follows Rocket.Chat's response.
-import type { Day } from './calendar-days.js';
+import type { Day } from '../utc-calendar.js';
 import { type DayWindow, dayStartOf } from './day-window.js';
 
 export interface MessagesSentReport {

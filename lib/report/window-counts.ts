@@ -2,15 +2,15 @@
 // read the day counters; the local days of a time zone count the messages sent between their
 // starts, which the quarter-hour counters give exactly (every real zone's days start on one).
 // Only years 0000–9999 can hold counters, so nothing outside them is read.
-import { dayMs } from '../periods.js';
 import {
   type Day,
+  dayMs,
   dayName,
   dayOfName,
   firstCountedDay,
   lastCountedDay,
   utcMidnightOf,
-} from './calendar-days.js';
+} from '../utc-calendar.js';
 import type { DayWindow } from './day-window.js';
 import type { DayCounts } from './messages-sent-report.js';
 

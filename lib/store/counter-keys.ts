@@ -23,6 +23,7 @@
 // writes it back on the condition that `version`, the number of writes it has had, is unchanged.
 import type { Counter } from '../counting/changes.js';
 import type { ShardRef } from '../counting/count-changes.js';
+import { quarterHourName, quarterHoursPerDay } from '../utc-calendar.js';
 
 export interface ItemKey {
   pk: string;
@@ -32,8 +33,6 @@ export interface ItemKey {
 export const dayPartition = 'day';
 export const quarterHoursPartition = 'quarter-hours';
 const legacyQuarterHourPrefix = 'quarter-hour#';
-
-export const quarterHoursPerDay = 96;
 
 /** The item a counter is kept in. */
 export function counterItemKey({ unit, period }: Counter): ItemKey {
@@ -48,10 +47,6 @@ export interface QuarterHours {
   /** Writes the item has had; absent when there is no item. */
   version?: number;
 }
-
-/** Which quarter-hour of its UTC day `YYYY-MM-DDTHH:mm` is: 0 for 00:00, 95 for 23:45. */
-export const quarterOfDay = (period: string) =>
-  (Number(period.slice(11, 13)) * 60 + Number(period.slice(14, 16))) / 15;
 
 /** The quarter-hours an item holds; an item that is not there holds zeros. */
 export function quarterHoursOf(item: Record<string, unknown> | undefined): QuarterHours {
@@ -86,11 +81,10 @@ export function countersOfItem(
     return [{ counter: { unit: 'day', period: day }, messages: Number(item.messages ?? 0) }];
   }
   if (item.pk !== quarterHoursPartition) return [];
-  return quarterHoursOf(item).counts.map((messages, quarter) => {
-    const minutes = quarter * 15;
-    const time = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-    return { counter: { unit: 'quarter-hour', period: `${day}T${time}` }, messages };
-  });
+  return quarterHoursOf(item).counts.map((messages, quarter) => ({
+    counter: { unit: 'quarter-hour', period: quarterHourName(day, quarter) },
+    messages,
+  }));
 }
 
 /** The partition a version before quarter-hours items kept a UTC month's quarter-hours in. */

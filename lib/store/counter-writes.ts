@@ -4,13 +4,13 @@
 // the reconciliation's repairs both write counters this way.
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Counter, counterGroupOf } from '../counting/changes.js';
+import { quarterHoursPerDay, quarterOfDay } from '../utc-calendar.js';
 import {
   counterItemKey,
   type ItemKey,
   type QuarterHours,
   quarterHoursItem,
   quarterHoursOf,
-  quarterOfDay,
 } from './counter-keys.js';
 
 export type CounterChange = Counter & { delta: number };
@@ -72,7 +72,9 @@ export function counterWrites(
     }
     let counts = quarterCounts.get(day);
     if (!counts) {
-      counts = [...(quarterHours.get(day)?.counts ?? new Array<number>(96).fill(0))];
+      counts = [
+        ...(quarterHours.get(day)?.counts ?? new Array<number>(quarterHoursPerDay).fill(0)),
+      ];
       quarterCounts.set(day, counts);
     }
     counts[quarterOfDay(period)] = (counts[quarterOfDay(period)] ?? 0) + delta;

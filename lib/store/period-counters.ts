@@ -1,7 +1,13 @@
 // Reads the counters a messages-sent answer needs, each with one Query over a sort-key range: the
 // day counters of UTC days, or the quarter-hours of the UTC days a time zone's local days cover.
 import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { dayMs, quarterHourMs } from '../periods.js';
+import {
+  dayName,
+  dayOfName,
+  quarterHourMs,
+  quarterHoursPerDay,
+  utcDayOf,
+} from '../utc-calendar.js';
 import { dayPartition, quarterHoursOf, quarterHoursPartition } from './counter-keys.js';
 
 export class DayCounters {
@@ -55,32 +61,28 @@ export class QuarterHourCounters {
         KeyConditionExpression: 'pk = :quarterHours AND sk BETWEEN :first AND :last',
         ExpressionAttributeValues: {
           ':quarterHours': quarterHoursPartition,
-          ':first': utcDayName(firstDay),
+          ':first': dayName(firstDay),
           // The last instant's own day counts only up to it: up to its previous quarter-hour.
-          ':last': utcDayName(utcDayOf(last - quarterHourMs)),
+          ':last': dayName(utcDayOf(last - quarterHourMs)),
         },
         ProjectionExpression: 'sk, quarters',
       },
     );
     for await (const page of pages) {
       for (const item of page.Items ?? []) {
-        days.set(utcDayOf(Date.parse(String(item.sk))), quarterHoursOf(item).counts);
+        days.set(dayOfName(String(item.sk)), quarterHoursOf(item).counts);
       }
     }
     // Messages sent from the first day's 00:00 UTC up to each instant; then their differences.
     let sent = 0;
-    let at = firstDay * quartersPerDay;
+    let at = firstDay * quarterHoursPerDay;
     const sentBefore = starts.map((start) => {
       for (const end = start / quarterHourMs; at < end; at++) {
-        const day = Math.floor(at / quartersPerDay);
-        sent += days.get(day)?.[at - day * quartersPerDay] ?? 0;
+        const day = Math.floor(at / quarterHoursPerDay);
+        sent += days.get(day)?.[at - day * quarterHoursPerDay] ?? 0;
       }
       return sent;
     });
     return sentBefore.slice(1).map((count, index) => count - (sentBefore[index] as number));
   }
 }
-
-const quartersPerDay = dayMs / quarterHourMs;
-const utcDayOf = (instantMs: number) => Math.floor(instantMs / dayMs);
-const utcDayName = (day: number) => new Date(day * dayMs).toISOString().slice(0, 10);

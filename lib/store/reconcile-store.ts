@@ -18,10 +18,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { counterGroupOf } from '../counting/changes.js';
 import { ruleAttributes } from '../counting/message.js';
-import { monthsBetween } from '../periods.js';
 import type { CounterReading, DayRange, Drift } from '../reconcile/drift.js';
 import type { ShardHistory } from '../reconcile/expected-counts.js';
 import type { ReconcilePorts } from '../reconcile/reconcile.js';
+import { monthsBetween } from '../utc-calendar.js';
 import {
   appliedMarkKey,
   countersOfItem,

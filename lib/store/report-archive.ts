@@ -1,8 +1,8 @@
 // Keeps the scheduled reports in the Counters table, one item per report window.
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dayName } from '../report/calendar-days.js';
 import type { DayWindow } from '../report/day-window.js';
 import type { MessagesSentReport } from '../report/messages-sent-report.js';
+import { dayName } from '../utc-calendar.js';
 import { reportKey } from './counter-keys.js';
 
 export class ReportArchive {

@@ -3,12 +3,12 @@
 // the messages near the ends of that range on the right days.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dayName, utcDayOf } from '../../lib/report/calendar-days.js';
 import { type DayWindow, dayWindow } from '../../lib/report/day-window.js';
 import { RequestError } from '../../lib/report/errors.js';
 import { canonicalTimeZone, localDayOf } from '../../lib/report/local-days.js';
 import { messagesSentReport } from '../../lib/report/messages-sent-report.js';
 import { countersToRead, localDayCounts } from '../../lib/report/window-counts.js';
+import { dayName, utcDayOf } from '../../lib/utc-calendar.js';
 
 const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;

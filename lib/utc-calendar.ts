@@ -1,9 +1,17 @@
-// Calendar days as whole numbers: days since 1970-01-01 (negative before it). Windows are computed
-// and compared on these numbers, never on `YYYY-MM-DD` text, which stops sorting in date order at
-// the signed six-digit years toISOString() writes outside 0000–9999 (`+010000-01-01` sorts before
+// The UTC calendar: every piece of day and quarter-hour arithmetic the service does. Time-zone
+// days (lib/report/local-days.ts) are built on it.
+//
+// Days are whole numbers: days since 1970-01-01 (negative before it). Windows are computed and
+// compared on these numbers, never on `YYYY-MM-DD` text, which stops sorting in date order at the
+// signed six-digit years toISOString() writes outside 0000–9999 (`+010000-01-01` sorts before
 // `9999-12-31`). The arithmetic is plain integer arithmetic, so it holds for any day a window of
 // the whole ECMAScript date range (years −271821 to 275760) can reach, and a little beyond it.
-import { dayMs } from '../periods.js';
+// Stored counters are named by text: days `YYYY-MM-DD`, quarter-hours `YYYY-MM-DDTHH:mm`.
+
+export const minuteMs = 60_000;
+export const quarterHourMs = 15 * minuteMs;
+export const dayMs = 24 * 60 * minuteMs;
+export const quarterHoursPerDay = dayMs / quarterHourMs;
 
 /** Days since 1970-01-01: 0 is 1970-01-01, -1 is 1969-12-31. */
 export type Day = number;
@@ -64,9 +72,51 @@ export function dayName(day: Day): string {
 }
 
 /** The day a `YYYY-MM-DD` name (as stored in the day counters) stands for. */
-export const dayOfName = (name: string): Day => utcDayOf(Date.parse(`${name}T00:00:00.000Z`));
+export function dayOfName(name: string): Day {
+  return dayOfDate(Number(name.slice(0, 4)), Number(name.slice(5, 7)), Number(name.slice(8, 10)));
+}
 
-// Messages are counted from their `ts` in toISOString() form with four-digit years (design §3.1),
-// so no counter exists outside years 0000–9999: days beyond them are known to hold no messages.
+/**
+ * The day and quarter-hour of a timestamp already known to be in `toISOString()` form with a
+ * four-digit year, read off its text: the counting function does this for every record, and needs
+ * no Date for it.
+ */
+export function periodsOfTimestamp(iso: string): { day: string; quarterHour: string } {
+  const quarter = Math.floor(Number(iso.slice(14, 16)) / 15) * 15;
+  return {
+    day: iso.slice(0, 10),
+    quarterHour: `${iso.slice(0, 14)}${quarter === 0 ? '00' : quarter}`,
+  };
+}
+
+/** Which quarter-hour of its UTC day `YYYY-MM-DDTHH:mm` is: 0 for 00:00, 95 for 23:45. */
+export const quarterOfDay = (quarterHour: string): number =>
+  (Number(quarterHour.slice(11, 13)) * 60 + Number(quarterHour.slice(14, 16))) / 15;
+
+/** The name of a quarter-hour of a day: `2023-05-30T13:45` for quarter 55 of 2023-05-30. */
+export function quarterHourName(day: string, quarter: number): string {
+  const minutes = quarter * 15;
+  const hours = String(Math.floor(minutes / 60)).padStart(2, '0');
+  return `${day}T${hours}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** `YYYY-MM` of every UTC month from `first` to `last` (each `YYYY-MM…`), inclusive. */
+export function monthsBetween(first: string, last: string): string[] {
+  // Counted as months since year 0, not compared as text: the month after 9999-12 is written
+  // 10000-01, which sorts before it.
+  const monthNumber = (name: string) =>
+    Number(name.slice(0, 4)) * 12 + Number(name.slice(5, 7)) - 1;
+  const months: string[] = [];
+  for (let month = monthNumber(first); month <= monthNumber(last); month++) {
+    months.push(
+      `${String(Math.floor(month / 12)).padStart(4, '0')}-${String((month % 12) + 1).padStart(2, '0')}`,
+    );
+  }
+  return months;
+}
+
+// Messages are counted from their `ts` in toISOString() form with four-digit years (the message
+// schema, lib/counting/message.ts), so no counter exists outside years 0000–9999: days beyond them
+// are known to hold no messages.
 export const firstCountedDay: Day = dayOfDate(0, 1, 1);
 export const lastCountedDay: Day = dayOfDate(9999, 12, 31);
