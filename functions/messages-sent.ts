@@ -37,7 +37,7 @@ const quarterHourCounters = new QuarterHourCounters(client, config.countersTable
 const reportArchive = new ReportArchive(client, config.countersTable);
 const service = new MessagesSentService(
   {
-    accessRecords: (lookup) => authDirectory.accessRecords(lookup),
+    authItems: (lookup) => authDirectory.authItems(lookup),
     dayCounts: (first, last) => dayCounters.countsBetween(first, last),
     countsBetween: (starts) => quarterHourCounters.countsBetween(starts),
     saveReport: (window, report, createdAt) => reportArchive.save(window, report, createdAt),

@@ -1,7 +1,8 @@
 // The messages-sent use cases, one per kind of caller (design §2): HTTP clients, which must
 // authenticate; other Lambdas and schedules, which IAM already authorised.
-import { type AccessRecords, decideAccess, UnreadableAuthData } from '../auth/access.js';
-import { hashLoginToken } from '../auth/login-token.js';
+import { decideAccess, UnreadableAuthData } from '../auth/access.js';
+import { accessRecordsOf, type StoredAuthItems } from '../auth/access-records.js';
+import { type AccessLookup, accessLookupOf, type Credentials } from '../auth/credentials.js';
 import { completeDaysBefore, type DayWindow, dayWindow } from './day-window.js';
 import { invalidParams, notAuthenticated, notPermitted, serviceUnavailable } from './errors.js';
 import {
@@ -17,7 +18,8 @@ import {
 import { countersToRead, localDayCounts, utcDayCounts } from './window-counts.js';
 
 export interface MessagesSentPorts {
-  accessRecords(lookup: { userId: string; hashedToken: string }): Promise<AccessRecords>;
+  /** The stored auth items of the lookup (read as lib/auth/access-records.ts says). */
+  authItems(lookup: AccessLookup): Promise<StoredAuthItems>;
   dayCounts(firstDay: string, lastDay: string): Promise<Map<string, number>>;
   /**
    * Messages sent between consecutive instants of `starts` (each on a UTC quarter-hour): element
@@ -28,15 +30,6 @@ export interface MessagesSentPorts {
   now(): number;
 }
 
-export interface Credentials {
-  userId?: string | undefined;
-  token?: string | undefined;
-}
-
-// Longer values cannot be a Rocket.Chat user id or login token; refusing them early also keeps
-// them out of DynamoDB keys, which have length limits of their own.
-const maxUserIdLength = 255;
-const maxTokenLength = 512;
 /**
  * The longest UTC window whose counters are read before access is decided: a month and the month
  * before it, at most 62 day counters, one Query page.
@@ -63,18 +56,14 @@ export class MessagesSentService {
     credentials: Credentials,
     parameters: RawParameters,
   ): Promise<MessagesSentReport> {
-    const { userId, token } = credentials;
-    if (!userId || !token || userId.length > maxUserIdLength || token.length > maxTokenLength) {
-      throw notAuthenticated();
-    }
-    // A lone UTF-16 surrogate cannot be stored in a DynamoDB key; no real user id contains one.
-    if (/\p{Surrogate}/u.test(userId)) throw notAuthenticated();
+    const lookup = accessLookupOf(credentials);
+    if (!lookup) throw notAuthenticated();
     const parsed = parseMessagesSentParameters(parameters);
     // Before access is decided, only a UTC window is worked out (plain arithmetic), and its
     // counters read alongside the auth items when it is short.
     const utcWindow =
       parsed.ok && parsed.value.timezone === undefined ? windowOf(parsed.value) : undefined;
-    const access = this.ports.accessRecords({ userId, hashedToken: hashLoginToken(token) });
+    const access = this.ports.authItems(lookup);
     const early =
       utcWindow?.ok && utcWindow.value.days <= maxDaysReadBeforeAccess
         ? this.countsFor(utcWindow.value)
@@ -83,7 +72,11 @@ export class MessagesSentService {
     const [accessResult] = await Promise.allSettled([access, early]);
 
     if (accessResult.status === 'rejected') throw serviceUnavailable(accessResult.reason);
-    const decision = decideAccess(userId, accessResult.value, this.ports.now());
+    const decision = decideAccess(
+      lookup.userId,
+      accessRecordsOf(accessResult.value),
+      this.ports.now(),
+    );
     if (!decision.granted) {
       const cause = decision.unreadable && new UnreadableAuthData(decision.unreadable);
       throw decision.refusal === 'not-authenticated'

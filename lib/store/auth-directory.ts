@@ -1,23 +1,10 @@
 // Reads what deciding access needs: token, user and permission grant in one BatchGetItem.
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod/mini';
-import { type AccessRecords, dashboardPermission, type UnreadableItem } from '../auth/access.js';
+import { dashboardPermission } from '../auth/access.js';
+import type { StoredAuthItems } from '../auth/access-records.js';
+import type { AccessLookup } from '../auth/credentials.js';
 import { permissionKey, tokenKey, userKey } from './auth-keys.js';
-import type { ItemKey } from './counter-keys.js';
-
-const storedTokenSchema = z.object({
-  userId: z.string(),
-  type: z.enum(['login', 'personalAccessToken']),
-  createdAt: z.string(),
-  expiresAt: z.optional(z.number()),
-  revokedAt: z.optional(z.string()),
-});
-const rolesSchema = z.object({ roles: z.array(z.string()) });
-
-export interface AccessLookup {
-  userId: string;
-  hashedToken: string;
-}
+import type { ItemKey } from './item-key.js';
 
 export class AuthDirectory {
   constructor(
@@ -26,37 +13,16 @@ export class AuthDirectory {
     private readonly maxUnprocessedRetries = 3,
   ) {}
 
-  async accessRecords({ userId, hashedToken }: AccessLookup): Promise<AccessRecords> {
-    const token = tokenKey(userId, hashedToken);
-    const user = userKey(userId);
-    const permission = permissionKey(dashboardPermission);
-    const items = await this.batchGet([token, user, permission]);
-    const find = (key: ItemKey) => items.find((item) => item.pk === key.pk && item.sk === key.sk);
-
-    // An item that is there but does not parse is reported, never taken as absent: an absent grant
-    // means the admin default, and access must not be granted by accident.
-    const records: AccessRecords = {};
-    const unreadable: UnreadableItem[] = [];
-    const read = <T>(item: UnreadableItem['item'], schema: z.ZodMiniType<T>, found: unknown) => {
-      if (found === undefined) return undefined;
-      const parsed = schema.safeParse(found);
-      if (parsed.success) return parsed.data;
-      unreadable.push({
-        item,
-        problems: parsed.error.issues.map(
-          (issue) => `${issue.path.join('.') || item}: ${issue.code}`,
-        ),
-      });
-      return undefined;
+  /** The token, user and permission items an access decision needs, as stored. */
+  async authItems({ userId, hashedToken }: AccessLookup): Promise<StoredAuthItems> {
+    const keys = {
+      token: tokenKey(userId, hashedToken),
+      user: userKey(userId),
+      permission: permissionKey(dashboardPermission),
     };
-    const storedToken = read('token', storedTokenSchema, find(token));
-    if (storedToken) records.token = stripUndefined(storedToken);
-    const userRoles = read('user', rolesSchema, find(user));
-    if (userRoles) records.userRoles = userRoles.roles;
-    const permitted = read('permission', rolesSchema, find(permission));
-    if (permitted) records.permittedRoles = permitted.roles;
-    if (unreadable.length > 0) records.unreadable = unreadable;
-    return records;
+    const items = await this.batchGet(Object.values(keys));
+    const find = (key: ItemKey) => items.find((item) => item.pk === key.pk && item.sk === key.sk);
+    return { token: find(keys.token), user: find(keys.user), permission: find(keys.permission) };
   }
 
   private async batchGet(keys: ItemKey[]): Promise<Record<string, unknown>[]> {
@@ -77,8 +43,4 @@ export class AuthDirectory {
     }
     return items;
   }
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -13,7 +13,7 @@
 // Query lists a user's tokens. <hash> is base64(sha256(token)); the token itself is never stored.
 // A Rocket.Chat outgoing-webhook token lives in the partition of the room type it may post, so the
 // webhook function reads one partition, and its role can be limited to keys `webhook#…`.
-import type { ItemKey } from './counter-keys.js';
+import type { ItemKey } from './item-key.js';
 
 export const userPartition = (userId: string) => `user#${userId}`;
 

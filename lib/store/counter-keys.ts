@@ -24,11 +24,7 @@
 import type { Counter } from '../counting/changes.js';
 import type { ShardRef } from '../counting/count-changes.js';
 import { quarterHourName, quarterHoursPerDay } from '../utc-calendar.js';
-
-export interface ItemKey {
-  pk: string;
-  sk: string;
-}
+import type { ItemKey } from './item-key.js';
 
 export const dayPartition = 'day';
 export const quarterHoursPartition = 'quarter-hours';
@@ -105,9 +101,6 @@ export function appliedMarkKey({ streamArn, shardId }: ShardRef): ItemKey {
 export function runMarkerKey(firstEventId: string): ItemKey {
   return { pk: `${runMarkerPrefix}${firstEventId}`, sk: 'run' };
 }
-
-/** The eventID a run marker's partition key names. */
-export const eventIdOfRunMarker = (pk: string) => pk.slice(runMarkerPrefix.length);
 
 export function reportKey(days: number, endDay: string, timeZone?: string): ItemKey {
   return { pk: timeZone ? `report#${days}d#${timeZone}` : `report#${days}d`, sk: endDay };

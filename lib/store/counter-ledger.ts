@@ -12,8 +12,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ChunkOutcome, CounterLedger, ShardRef } from '../counting/count-changes.js';
 import type { Chunk } from '../counting/plan.js';
-import { appliedMarkKey, type ItemKey, runMarkerKey } from './counter-keys.js';
+import { appliedMarkKey, runMarkerKey } from './counter-keys.js';
 import { counterWrites, quarterHourDays, readQuarterHours } from './counter-writes.js';
+import type { ItemKey } from './item-key.js';
 
 // A mark only has to outlive the records at or below it: DynamoDB Streams keeps a record 24 hours
 // after it was written, and every record at or below a mark was written before the mark was. Two

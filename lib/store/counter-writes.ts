@@ -7,11 +7,11 @@ import { type Counter, counterGroupOf } from '../counting/changes.js';
 import { quarterHoursPerDay, quarterOfDay } from '../utc-calendar.js';
 import {
   counterItemKey,
-  type ItemKey,
   type QuarterHours,
   quarterHoursItem,
   quarterHoursOf,
 } from './counter-keys.js';
+import type { ItemKey } from './item-key.js';
 
 export type CounterChange = Counter & { delta: number };
 

@@ -26,7 +26,6 @@ import {
   appliedMarkKey,
   countersOfItem,
   dayPartition,
-  type ItemKey,
   legacyQuarterHourPartition,
   quarterHoursPartition,
   runMarkerKey,
@@ -37,6 +36,7 @@ import {
   quarterHourDays,
   readQuarterHours,
 } from './counter-writes.js';
+import type { ItemKey } from './item-key.js';
 import { writeAll } from './put-all.js';
 import { StreamView, streamArnOf } from './stream-history.js';
 

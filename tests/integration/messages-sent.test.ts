@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoToken, demoUser, writeDemoData } from '../../infra/local/demo-data.js';
 import { hashLoginToken } from '../../lib/auth/login-token.js';
 import { AuthAdmin } from '../../lib/store/auth-admin.js';
+import { userKey } from '../../lib/store/auth-keys.js';
+import { reportKey } from '../../lib/store/counter-keys.js';
 import { DayCounters } from '../../lib/store/period-counters.js';
 import {
   httpApiEvent,
@@ -152,7 +154,7 @@ describe('errors, byte-compatible with Rocket.Chat', () => {
     await documentClient.send(
       new DeleteCommand({
         TableName: tables.auth,
-        Key: { pk: 'user#orphan-user', sk: 'user' },
+        Key: userKey('orphan-user'),
       }),
     );
     for (const headers of [expired, revoked, orphan]) {
@@ -287,7 +289,7 @@ describe('scheduled reports', () => {
       success: true,
     });
     const { Item } = await documentClient.send(
-      new GetCommand({ TableName: tables.counters, Key: { pk: 'report#7d', sk: '2023-05-30' } }),
+      new GetCommand({ TableName: tables.counters, Key: reportKey(7, '2023-05-30') }),
     );
     expect(Item).toMatchObject({ startDay: '2023-05-24', endDay: '2023-05-30', report });
     expect(metricValues(output, 'MessagesSentPeriod')).toEqual([604, 604]);

@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { reportKey } from '../../lib/store/counter-keys.js';
 import { httpApiEvent, scheduledEvent } from '../helpers/api-gateway.js';
 import { lambdaContext } from '../helpers/lambda.js';
 import { type MessageItem, MessagesTable, messageItem } from '../helpers/messages.js';
@@ -279,7 +280,7 @@ describe('scheduled reports in a time zone (REPORT_TIMEZONE)', () => {
     const { Item } = await DynamoDBDocumentClient.from(localClient()).send(
       new GetCommand({
         TableName: tables.counters,
-        Key: { pk: 'report#7d#America/Sao_Paulo', sk: '2024-11-03' },
+        Key: reportKey(7, '2024-11-03', 'America/Sao_Paulo'),
       }),
     );
     expect(Item).toMatchObject({
