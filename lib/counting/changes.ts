@@ -1,7 +1,7 @@
 // What one stream record does to the counters: counts(NewImage) − counts(OldImage), each at the
 // day and quarter-hour the image's message was sent.
 import { periodsOfTimestamp } from '../utc-calendar.js';
-import { countsAsMessage, type ParsedImage, parseMessageImage } from './message.js';
+import { countsAsMessage, type ParsedImage } from './message.js';
 
 /** One record of the Messages table's stream, free of any AWS event shape. */
 export interface MessageChange {
@@ -14,9 +14,9 @@ export interface MessageChange {
   sequenceNumber: string;
   /** The message's `_id` from the record's keys, for logs. */
   messageId?: string;
-  /** The item before and after the change, as plain values; undefined when there is none. */
-  oldImage?: unknown;
-  newImage?: unknown;
+  /** The item before and after the change, read by the message schema (lib/counting/message.ts). */
+  oldImage: ParsedImage;
+  newImage: ParsedImage;
   /** When the change was made, in epoch milliseconds, if the stream said. */
   changedAtMs?: number;
 }
@@ -85,22 +85,32 @@ export interface ChangeEffect {
   malformed: MalformedImage[];
 }
 
+/** The counters a stored message counts in, each changed by `sign`: none unless it counts. */
+export function countedDeltas(
+  image: ParsedImage,
+  countedRoomTypes: ReadonlySet<string>,
+  sign: 1 | -1 = 1,
+): CounterDelta[] {
+  if (!countsAsMessage(image, countedRoomTypes)) return [];
+  const { day, quarterHour } = periodsOfTimestamp(image.message.ts);
+  return [
+    { unit: 'day', period: day, delta: sign },
+    { unit: 'quarter-hour', period: quarterHour, delta: sign },
+  ];
+}
+
 export function effectOfChange(
-  change: MessageChange,
+  { oldImage, newImage }: Pick<MessageChange, 'oldImage' | 'newImage'>,
   countedRoomTypes: ReadonlySet<string>,
 ): ChangeEffect {
-  const effect: ChangeEffect = { deltas: [], malformed: [] };
-  const apply = (which: 'old' | 'new', image: ParsedImage, sign: 1 | -1) => {
-    if (image.kind === 'malformed')
-      effect.malformed.push({ image: which, problems: image.problems });
-    if (!countsAsMessage(image, countedRoomTypes)) return;
-    const { day, quarterHour } = periodsOfTimestamp(image.message.ts);
-    effect.deltas.push(
-      { unit: 'day', period: day, delta: sign },
-      { unit: 'quarter-hour', period: quarterHour, delta: sign },
-    );
+  const malformed: MalformedImage[] = [];
+  if (oldImage.kind === 'malformed') malformed.push({ image: 'old', problems: oldImage.problems });
+  if (newImage.kind === 'malformed') malformed.push({ image: 'new', problems: newImage.problems });
+  return {
+    deltas: [
+      ...countedDeltas(oldImage, countedRoomTypes, -1),
+      ...countedDeltas(newImage, countedRoomTypes, 1),
+    ],
+    malformed,
   };
-  apply('old', parseMessageImage(change.oldImage), -1);
-  apply('new', parseMessageImage(change.newImage), 1);
-  return effect;
 }

@@ -109,6 +109,8 @@ export interface CountingOptions {
 }
 
 interface Planned {
+  sequenceNumber: string;
+  deltas: ChangeEffect['deltas'];
   change: MessageChange;
   effect: ChangeEffect;
 }
@@ -154,10 +156,10 @@ export async function countChanges(
       return fail(error);
     }
   }
-  const planned: Planned[] = ordered.map((change) => ({
-    change,
-    effect: effectOfChange(change, options.countedRoomTypes),
-  }));
+  const planned: Planned[] = ordered.map((change) => {
+    const effect = effectOfChange(change, options.countedRoomTypes);
+    return { sequenceNumber: change.sequenceNumber, deltas: effect.deltas, change, effect };
+  });
   const initiallyPending = ordered.filter((change) => isAbove(change, mark)).length;
   stats.alreadyApplied = planned.length - initiallyPending;
   stats.insideAppliedRange = initiallyPending === 0;
@@ -190,16 +192,7 @@ export async function countChanges(
   async function applyPending(
     pending: Planned[],
   ): Promise<{ kind: 'done' } | { kind: 'mark-moved' } | { kind: 'failed'; error: unknown }> {
-    const chunks = planChunks(
-      pending.map(({ change, effect }) => ({
-        sequenceNumber: change.sequenceNumber,
-        deltas: effect.deltas,
-      })),
-    );
-    let offset = 0;
-    for (const chunk of chunks) {
-      const included = pending.slice(offset, offset + chunk.changes);
-      offset += chunk.changes;
+    for (const chunk of planChunks(pending)) {
       // A chunk whose changes cancel out (edits, system messages…) needs no write: the mark moves
       // past it with the next chunk, and a delivery that applies it again changes nothing.
       if (chunk.counters.length > 0) {
@@ -216,8 +209,8 @@ export async function countChanges(
         mark = chunk.through;
         stats.transactions += 1;
       }
-      stats.applied += included.length;
-      for (const { effect } of included) {
+      stats.applied += chunk.changes.length;
+      for (const { effect } of chunk.changes) {
         for (const { unit, delta } of effect.deltas) {
           if (unit !== 'day') continue;
           if (delta > 0) stats.messagesAdded += delta;

@@ -27,18 +27,15 @@ export type ParsedImage =
   | { kind: 'message'; message: MessageImage }
   | { kind: 'malformed'; problems: string[] };
 
-/** An image that could not even be turned into plain values (not DynamoDB's attribute format). */
-export class UnreadableImage {
-  constructor(readonly problem: string) {}
-}
+/** The image of an item that is not there: before an insert, after a delete. */
+export const absentImage: ParsedImage = { kind: 'absent' };
 
 /**
  * Reads one stream image. Problems name the attribute and what is wrong with it, never its value,
  * so they can be logged without leaking message content.
  */
 export function parseMessageImage(image: unknown): ParsedImage {
-  if (image === undefined) return { kind: 'absent' };
-  if (image instanceof UnreadableImage) return { kind: 'malformed', problems: [image.problem] };
+  if (image === undefined) return absentImage;
   const result = messageImageSchema.safeParse(image);
   if (!result.success) {
     return {

@@ -12,32 +12,32 @@ export interface PlannedChange {
   deltas: CounterDelta[];
 }
 
-export interface Chunk {
+export interface Chunk<C extends PlannedChange = PlannedChange> {
   /** Sequence number of the chunk's last change. */
   through: string;
-  changes: number;
+  /** The changes the chunk applies, in stream order. */
+  changes: C[];
   /** Net deltas per counter; counters whose changes cancel out are left out. */
   counters: CounterDelta[];
 }
 
-export function planChunks(
-  changes: readonly PlannedChange[],
+export function planChunks<C extends PlannedChange>(
+  changes: readonly C[],
   maxGroups = maxGroupsPerChunk,
-): Chunk[] {
-  const chunks: Chunk[] = [];
+): Chunk<C>[] {
+  const chunks: Chunk<C>[] = [];
   let sums = new Map<CounterId, CounterDelta>();
   let groups = new Set<string>();
-  let count = 0;
-  let through: string | undefined;
+  let included: C[] = [];
 
   const close = () => {
-    if (through === undefined) return;
+    const last = included.at(-1);
+    if (!last) return;
     const counters = [...sums.values()].filter((counter) => counter.delta !== 0);
-    chunks.push({ through, changes: count, counters });
+    chunks.push({ through: last.sequenceNumber, changes: included, counters });
     sums = new Map();
     groups = new Set();
-    count = 0;
-    through = undefined;
+    included = [];
   };
 
   for (const change of changes) {
@@ -52,8 +52,7 @@ export function planChunks(
       if (sum) sum.delta += delta;
       else sums.set(id, { unit, period, delta });
     }
-    count += 1;
-    through = change.sequenceNumber;
+    included.push(change);
   }
   close();
   return chunks;

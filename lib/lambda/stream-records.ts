@@ -3,7 +3,12 @@ import type { _Record as StreamApiRecord } from '@aws-sdk/client-dynamodb-stream
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { MessageChange } from '../counting/changes.js';
 import type { ShardRef } from '../counting/count-changes.js';
-import { ruleAttributes, UnreadableImage } from '../counting/message.js';
+import {
+  absentImage,
+  type ParsedImage,
+  parseMessageImage,
+  ruleAttributes,
+} from '../counting/message.js';
 
 /**
  * What Lambda adds to a stream event when the mapping has a tumbling window
@@ -100,11 +105,14 @@ export function toMessageChange(record: DynamoDBRecord): MessageChange | undefin
   if (typeof eventId !== 'string' || !eventId || typeof sequenceNumber !== 'string') return;
   if (!sequenceNumberPattern.test(sequenceNumber)) return;
 
-  const change: MessageChange = { eventId, sequenceNumber };
+  const change: MessageChange = {
+    eventId,
+    sequenceNumber,
+    oldImage: readImage(stream?.OldImage),
+    newImage: readImage(stream?.NewImage),
+  };
   const messageId = stream?.Keys?._id?.S;
   if (typeof messageId === 'string') change.messageId = messageId;
-  if (stream?.OldImage !== undefined) change.oldImage = readImage(stream.OldImage);
-  if (stream?.NewImage !== undefined) change.newImage = readImage(stream.NewImage);
   const createdAt = stream?.ApproximateCreationDateTime;
   // Lambda gives epoch seconds; the DynamoDB Streams API gives a date.
   if (typeof createdAt === 'number' && Number.isFinite(createdAt))
@@ -113,20 +121,21 @@ export function toMessageChange(record: DynamoDBRecord): MessageChange | undefin
 }
 
 /**
- * Decodes only the attributes the counting rule reads. A Rocket.Chat message carries much more
- * (text, parsed markdown, attachments, mentions…) that would cost time to decode and that no log
- * line may show anyway.
+ * Decodes only the attributes the counting rule reads, and reads them by the message schema. A
+ * Rocket.Chat message carries much more (text, parsed markdown, attachments, mentions…) that would
+ * cost time to decode and that no log line may show anyway.
  */
-function readImage(image: unknown): unknown {
+function readImage(image: unknown): ParsedImage {
+  if (image === undefined) return absentImage;
   if (image === null || typeof image !== 'object' || Array.isArray(image)) {
-    return new UnreadableImage('image: not an attribute map');
+    return { kind: 'malformed', problems: ['image: not an attribute map'] };
   }
   const attributes = image as Record<string, unknown>;
   const picked: Record<string, unknown> = {};
   for (const name of ruleAttributes) {
     if (attributes[name] !== undefined) picked[name] = nativeValue(attributes[name]);
   }
-  return picked;
+  return parseMessageImage(picked);
 }
 
 /**

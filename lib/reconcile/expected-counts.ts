@@ -5,10 +5,11 @@
 import {
   type CounterId,
   comesAfter,
+  countedDeltas,
   counterId,
-  effectOfChange,
   type MessageChange,
 } from '../counting/changes.js';
+import type { ParsedImage } from '../counting/message.js';
 
 /** One shard's records in stream order; shards come parents first. */
 export interface ShardHistory {
@@ -49,7 +50,7 @@ export function appliedRecords(
 
 export interface ExpectedCountsInput {
   /** Message images from a scan of the Messages table, by `_id`. */
-  scanned: ReadonlyMap<string, unknown>;
+  scanned: ReadonlyMap<string, ParsedImage>;
   shards: readonly ShardHistory[];
   /** Records the counting function has applied. */
   isApplied: (record: MessageChange) => boolean;
@@ -69,14 +70,11 @@ export function expectedCounts(input: ExpectedCountsInput): Map<CounterId, numbe
   }
 
   const counts = new Map<CounterId, number>();
-  const count = (image: unknown) => {
-    const { deltas } = effectOfChange(
-      { eventId: 'expected', sequenceNumber: '0', newImage: image },
-      input.countedRoomTypes,
-    );
-    for (const { unit, period, delta } of deltas) {
-      const id = counterId({ unit, period });
-      counts.set(id, (counts.get(id) ?? 0) + delta);
+  const count = (image: ParsedImage | undefined) => {
+    if (!image) return;
+    for (const delta of countedDeltas(image, input.countedRoomTypes)) {
+      const id = counterId(delta);
+      counts.set(id, (counts.get(id) ?? 0) + delta.delta);
     }
   };
 

@@ -30,6 +30,7 @@ import {
   counterId,
   parseCounterId,
 } from '../counting/changes.js';
+import type { ParsedImage } from '../counting/message.js';
 import { type CounterReading, type DayRange, type Drift, drifts, groupVersions } from './drift.js';
 import { appliedRecords, expectedCounts, type ShardHistory } from './expected-counts.js';
 
@@ -38,7 +39,8 @@ const groupsPerBatch = 100;
 const batchesAtOnce = 4;
 
 export interface ReconcilePorts {
-  scanMessages(range: DayRange | undefined): Promise<Map<string, unknown>>;
+  /** Every message sent in the range (or all), by `_id`, read by the message schema. */
+  scanMessages(range: DayRange | undefined): Promise<Map<string, ParsedImage>>;
   /** Every record the stream holds, shards in lineage order; reads only what is new each time. */
   catchUpStream(): Promise<ShardHistory[]>;
   /** Applied marks of the stream's shards: shard id → sequence number applied through. */
@@ -222,7 +224,7 @@ async function appliedAsMarked(
 
 /** The days the messages and the day counters cover, when no range was asked for. */
 async function spanOf(
-  scanned: ReadonlyMap<string, unknown>,
+  scanned: ReadonlyMap<string, ParsedImage>,
   shards: readonly ShardHistory[],
   ports: ReconcilePorts,
   countedRoomTypes: ReadonlySet<string>,

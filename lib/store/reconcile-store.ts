@@ -17,7 +17,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { counterGroupOf } from '../counting/changes.js';
-import { ruleAttributes } from '../counting/message.js';
+import { type ParsedImage, parseMessageImage, ruleAttributes } from '../counting/message.js';
 import type { CounterReading, DayRange, Drift } from '../reconcile/drift.js';
 import type { ShardHistory } from '../reconcile/expected-counts.js';
 import type { ReconcilePorts } from '../reconcile/reconcile.js';
@@ -64,9 +64,9 @@ export class DynamoDbReconcileStore implements Ports {
     private readonly options: ReconcileStoreOptions,
   ) {}
 
-  async scanMessages(range: DayRange | undefined): Promise<Map<string, unknown>> {
+  async scanMessages(range: DayRange | undefined): Promise<Map<string, ParsedImage>> {
     const { messagesTable, segments } = this.options;
-    const images = new Map<string, unknown>();
+    const images = new Map<string, ParsedImage>();
     const progress: ScanProgress = { segments, segmentsDone: 0, items: 0 };
     const names = Object.fromEntries(ruleAttributes.map((name, index) => [`#a${index}`, name]));
     const filter = range
@@ -91,7 +91,7 @@ export class DynamoDbReconcileStore implements Ports {
             ...filter,
           }),
         );
-        for (const item of page.Items ?? []) images.set(String(item._id), item);
+        for (const item of page.Items ?? []) images.set(String(item._id), parseMessageImage(item));
         progress.items += page.ScannedCount ?? 0;
         this.options.onScanProgress?.(progress);
         ExclusiveStartKey = page.LastEvaluatedKey;

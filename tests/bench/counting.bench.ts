@@ -5,7 +5,8 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse } from 'aws-lambda';
 import { countingConfigSchema, loadConfig } from '../../lib/config.js';
-import { effectOfChange } from '../../lib/counting/changes.js';
+import { countedDeltas } from '../../lib/counting/changes.js';
+import { parseMessageImage } from '../../lib/counting/message.js';
 import { planChunks } from '../../lib/counting/plan.js';
 import type { CountingEvent } from '../../lib/lambda/stream-records.js';
 import { createDocumentClient } from '../../lib/store/client.js';
@@ -123,8 +124,7 @@ export const countingBenchmark: Benchmark = {
           const newImage = unmarshall(
             (record.dynamodb?.NewImage ?? {}) as Record<string, AttributeValue>,
           );
-          const change = { eventId: String(record.eventID), sequenceNumber, newImage };
-          return { sequenceNumber, deltas: effectOfChange(change, counted).deltas };
+          return { sequenceNumber, deltas: countedDeltas(parseMessageImage(newImage), counted) };
         }),
       );
       const firstEventId = String(forCalls[0]?.eventID);

@@ -6,7 +6,8 @@ import {
   paginateScan,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type Counter, counterId, effectOfChange } from '../../lib/counting/changes.js';
+import { type Counter, countedDeltas, counterId } from '../../lib/counting/changes.js';
+import { parseMessageImage } from '../../lib/counting/message.js';
 import { countersOfItem } from '../../lib/store/counter-keys.js';
 import {
   counterWrites,
@@ -49,11 +50,7 @@ export async function recountMessages(
 ): Promise<CounterTable> {
   const counters: CounterTable = {};
   for (const item of await scanAll(messagesTable)) {
-    const { deltas } = effectOfChange(
-      { eventId: 'recount', sequenceNumber: '0', newImage: item },
-      countedRoomTypes,
-    );
-    for (const delta of deltas) {
+    for (const delta of countedDeltas(parseMessageImage(item), countedRoomTypes)) {
       const id = counterId(delta);
       counters[id] = (counters[id] ?? 0) + delta.delta;
       if (counters[id] === 0) delete counters[id];

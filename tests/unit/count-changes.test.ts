@@ -9,6 +9,7 @@ import {
   countChanges,
   type ShardRef,
 } from '../../lib/counting/count-changes.js';
+import { absentImage, parseMessageImage } from '../../lib/counting/message.js';
 import type { Chunk } from '../../lib/counting/plan.js';
 
 const counted = new Set(['c', 'p', 'd']);
@@ -56,12 +57,13 @@ function insert(index: number, day: number): MessageChange {
     eventId: `e${index}`,
     sequenceNumber: String(100 + index).padStart(21, '0'),
     messageId: `m${index}`,
-    newImage: {
+    oldImage: absentImage,
+    newImage: parseMessageImage({
       _id: `m${index}`,
       rid: 'GENERAL',
       roomType: 'c',
       ts: `2023-05-${String(day).padStart(2, '0')}T10:00:00.000Z`,
-    },
+    }),
   };
 }
 
@@ -121,10 +123,12 @@ describe('applying a delivery exactly once', () => {
     // 120 counters in one delivery: two transactions; the second fails.
     const changes = Array.from({ length: 120 }, (_, i) => ({
       ...insert(i, 1),
-      newImage: {
-        ...(insert(i, 1).newImage as object),
+      newImage: parseMessageImage({
+        _id: `m${i}`,
+        rid: 'GENERAL',
+        roomType: 'c',
         ts: new Date(Date.UTC(2023, 0, 1 + i)).toISOString(),
-      },
+      }),
     }));
     let writes = 0;
     ledger.fail = () => ++writes === 3;

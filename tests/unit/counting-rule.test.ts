@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type CounterDelta, effectOfChange } from '../../lib/counting/changes.js';
-import { UnreadableImage } from '../../lib/counting/message.js';
+import { parseMessageImage } from '../../lib/counting/message.js';
+import { toMessageChange } from '../../lib/lambda/stream-records.js';
 
 const counted = new Set(['c', 'p', 'd']);
 const message = (fields: Record<string, unknown> = {}) => ({
@@ -20,8 +21,12 @@ function quarterHour(ts: string): string {
   const minutes = Math.floor(Number(ts.slice(14, 16)) / 15) * 15;
   return `${ts.slice(0, 14)}${String(minutes).padStart(2, '0')}`;
 }
+const change = (oldImage: unknown, newImage: unknown) => ({
+  oldImage: parseMessageImage(oldImage),
+  newImage: parseMessageImage(newImage),
+});
 const deltasOf = (oldImage: unknown, newImage: unknown) =>
-  effectOfChange({ eventId: 'e', sequenceNumber: '1', oldImage, newImage }, counted).deltas;
+  effectOfChange(change(oldImage, newImage), counted).deltas;
 
 describe('the counting rule: counts(NewImage) − counts(OldImage)', () => {
   const ts = '2023-05-30T13:47:12.345Z';
@@ -83,28 +88,23 @@ describe('the counting rule: counts(NewImage) − counts(OldImage)', () => {
     ['a numeric t', { t: 5 }, ['t: invalid_type']],
     ['a missing roomType', { roomType: undefined }, ['roomType: invalid_type']],
   ])('an image with %s is skipped and reported without its content', (_name, fields, problems) => {
-    const effect = effectOfChange(
-      { eventId: 'e', sequenceNumber: '1', newImage: message(fields) },
-      counted,
-    );
+    const effect = effectOfChange(change(undefined, message(fields)), counted);
     expect(effect).toEqual({ deltas: [], malformed: [{ image: 'new', problems }] });
   });
 
-  it('reports images that are not attribute maps at all', () => {
-    const effect = effectOfChange(
-      {
-        eventId: 'e',
-        sequenceNumber: '1',
-        oldImage: new UnreadableImage('image: not an attribute map'),
-      },
-      counted,
-    );
-    expect(effect.malformed).toEqual([{ image: 'old', problems: ['image: not an attribute map'] }]);
+  it('reports stream images that are not attribute maps at all', () => {
+    const record = toMessageChange({
+      eventID: 'e',
+      dynamodb: { SequenceNumber: '1', OldImage: 'not a map' as never },
+    });
+    expect(record && effectOfChange(record, counted).malformed).toEqual([
+      { image: 'old', problems: ['image: not an attribute map'] },
+    ]);
   });
 
   it('counts only the configured room types', () => {
     const onlyChannels = effectOfChange(
-      { eventId: 'e', sequenceNumber: '1', newImage: message({ roomType: 'd' }) },
+      change(undefined, message({ roomType: 'd' })),
       new Set(['c']),
     );
     expect(onlyChannels.deltas).toEqual([]);
