@@ -1,4 +1,4 @@
-// `npm run build`: one minified ESM bundle per function, dist/<function>/index.mjs (design §7).
+// `npm run build`: one minified ESM bundle per function, dist/<function>/index.mjs.
 import { readdir, rm } from 'node:fs/promises';
 import { build, type Plugin } from 'esbuild';
 

@@ -1,4 +1,4 @@
-// Configuration from the environment (design §5), validated once at cold start. Each function asks
+// Configuration from the environment (the README's Configuration), validated once at cold start. Each function asks
 // only for what it uses, and a missing or malformed variable fails with the variable's name.
 import * as z from 'zod/mini';
 import { isTimeZone } from './report/local-days.js';

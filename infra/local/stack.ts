@@ -1,4 +1,4 @@
-// The whole service on one machine (design §6): DynamoDB Local, the tables of infra/tables.yml,
+// The whole service on one machine: DynamoDB Local, the tables of infra/tables.yml,
 // a stream poller feeding the real count-messages handler, and an HTTP server in front of the
 // real messages-sent and rocketchat-webhook handlers, routed by path as API Gateway routes them.
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';

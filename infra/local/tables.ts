@@ -14,7 +14,7 @@ import { readTemplate, resolveResources, type TemplateValue } from '../template.
 
 export const tablesTemplateUrl = new URL('../tables.yml', import.meta.url);
 
-/** The service's tables by role, as the environment names them (design §5). */
+/** The service's tables by role, as the environment names them. */
 export interface TableNames {
   messages: string;
   counters: string;

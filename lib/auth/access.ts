@@ -1,4 +1,4 @@
-// Who may read the dashboard (design §4): a live token of the user named in x-user-id, and a role
+// Who may read the dashboard (docs/architecture.md, Authentication): a live token of the user named in x-user-id, and a role
 // the view-engagement-dashboard permission grants. Auth data that is stored but cannot be read
 // refuses access; it never counts as absent, which for the grant would mean the admin default.
 

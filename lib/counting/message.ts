@@ -1,4 +1,4 @@
-// A message item as the counting rule reads it (design §3.1), and the rule itself (design §3.2).
+// A message item as the counting rule reads it , and the rule itself (docs/architecture.md).
 import * as z from 'zod/mini';
 
 /**

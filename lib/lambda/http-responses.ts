@@ -1,4 +1,4 @@
-// Every HTTP response the messages-sent function gives, in one table (design §2.3). Bodies are
+// Every HTTP response the messages-sent function gives, in one table (docs/architecture.md, Errors). Bodies are
 // exactly what Rocket.Chat clients parse, and never carry a stack trace, token or AWS error.
 import type { RequestError, RequestErrorKind } from '../report/errors.js';
 

@@ -1,4 +1,4 @@
-// Recognises the four kinds of event the messages-sent function receives (design §2) from the
+// Recognises the four kinds of event the messages-sent function receives (docs/architecture.md) from the
 // event itself, and reads an HTTP request out of either API Gateway payload format.
 import type { RawParameters } from '../report/query-parameters.js';
 

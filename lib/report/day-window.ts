@@ -1,4 +1,4 @@
-// The days a messages-sent answer covers (design §2.2): the window from the start day to the end
+// The days a messages-sent answer covers (docs/architecture.md, Answers): the window from the start day to the end
 // day, and the equal-length window just before it that `period.variation` compares against. Days
 // are UTC days, or the calendar days of a time zone when one is asked for.
 import {

@@ -1,5 +1,5 @@
 // The ways a messages-sent request can fail, each with the exact text Rocket.Chat clients expect
-// (design §2.3). lib/lambda/http-responses.ts maps them to status codes in one table.
+// (docs/architecture.md, Errors). lib/lambda/http-responses.ts maps them to status codes in one table.
 
 export type RequestErrorKind =
   | 'not-authenticated'

@@ -1,4 +1,4 @@
-// The messages-sent answer (design §2.2), computed from the day counts of the window and of the
+// The messages-sent answer (docs/architecture.md, Answers), computed from the day counts of the window and of the
 // window before it. Key order follows Rocket.Chat's response.
 import type { Day } from '../utc-calendar.js';
 import { type DayWindow, dayStartOf } from './day-window.js';

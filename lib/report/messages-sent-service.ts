@@ -1,4 +1,4 @@
-// The messages-sent use cases, one per kind of caller (design §2): HTTP clients, which must
+// The messages-sent use cases, one per kind of caller: HTTP clients, which must
 // authenticate; other Lambdas and schedules, which IAM already authorised.
 import { decideAccess, UnreadableAuthData } from '../auth/access.js';
 import { accessRecordsOf, type StoredAuthItems } from '../auth/access-records.js';
@@ -50,7 +50,7 @@ export class MessagesSentService {
    * The usual dashboard request (a UTC window of at most a month) reads its counters alongside the
    * auth items, so it is answered in one DynamoDB round trip; the counters are only returned once
    * access is granted. Anything that grows with the request — a longer window, the days of a time
-   * zone — waits until then, so a refused request costs a bounded lookup (design §4).
+   * zone — waits until then, so a refused request costs a bounded lookup.
    */
   async answerAuthenticated(
     credentials: Credentials,

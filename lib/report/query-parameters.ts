@@ -1,4 +1,4 @@
-// Validation of `start` and `end` (design §2.1), with Rocket.Chat's rule and error texts.
+// Validation of `start` and `end`, with Rocket.Chat's rule and error texts.
 // zod/mini, imported whole as a namespace: esbuild keeps only what is used (the classic API,
 // imported as `{ z }`, would add 450 KB to each function bundle).
 import * as z from 'zod/mini';

@@ -1,5 +1,5 @@
 // The real messages-sent handler over counters the real count-messages handler built from the
-// demo chat history: the seed document's answer, every error of design §2.3, and auth.
+// demo chat history: the seed document's answer, every error of docs/architecture.md, and auth.
 import { readFile } from 'node:fs/promises';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';

@@ -1,4 +1,4 @@
-// What a refused request may cost (design §4): the auth BatchGetItem, and at most the counters of a
+// What a refused request may cost: the auth BatchGetItem, and at most the counters of a
 // UTC window of 31 days read alongside it so that the usual request takes one round trip. Longer
 // windows and time-zone days are read only once access is granted. Counted on the wire, through a
 // proxy in front of DynamoDB Local, over a year of busy counters.
