@@ -77,22 +77,16 @@ export async function reconcileCounters(
     );
   }
 
-  const report = await reconcile(
-    {
-      ...bind(store),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    },
-    {
-      ...(range ? { range } : {}),
-      dryRun: options['dry-run'] === true,
-      countedRoomTypes: context.countedRoomTypes,
-      settleMs,
-      onRound: (round) =>
-        progress.update(
-          `round ${round.round}: ${round.streamRecords.toLocaleString('en')} stream records, ${round.drifts} drifted counters, ${round.corrected} repaired, ${round.changedMeanwhile} changing under us`,
-        ),
-    },
-  );
+  const report = await reconcile(store, {
+    ...(range ? { range } : {}),
+    dryRun: options['dry-run'] === true,
+    countedRoomTypes: context.countedRoomTypes,
+    settleMs,
+    onRound: (round) =>
+      progress.update(
+        `round ${round.round}: ${round.streamRecords.toLocaleString('en')} stream records, ${round.drifts} drifted counters, ${round.corrected} repaired, ${round.changedMeanwhile} changing under us`,
+      ),
+  });
   progress.done(
     `${mode}: scanned ${report.scannedMessages.toLocaleString('en')} messages with ${segments} segments and ${report.streamRecords.toLocaleString('en')} stream records in ${formatDuration(Date.now() - started)}`,
   );
@@ -106,19 +100,6 @@ export async function reconcileCounters(
     output += `\n${legacy.toLocaleString('en')} quarter-hour items of the previous layout ${dryRun ? 'would be' : 'were'} deleted.`;
   }
   return { output, report };
-}
-
-/** The store's methods, bound, so they can be spread into the ports object. */
-function bind(store: DynamoDbReconcileStore) {
-  return {
-    scanMessages: store.scanMessages.bind(store),
-    catchUpStream: store.catchUpStream.bind(store),
-    readMarks: store.readMarks.bind(store),
-    readRunMarkers: store.readRunMarkers.bind(store),
-    readCounters: store.readCounters.bind(store),
-    dayCounterSpan: store.dayCounterSpan.bind(store),
-    correct: store.correct.bind(store),
-  };
 }
 
 function describeReport(mode: string, report: ReconcileReport, dryRun: boolean): string {

@@ -58,7 +58,6 @@ export interface ReconcilePorts {
    * group in one write; one outcome per drift, in order.
    */
   correct(drifts: readonly Drift[]): Promise<('corrected' | 'changed')[]>;
-  sleep(ms: number): Promise<void>;
 }
 
 export interface ReconcileOptions {
@@ -67,6 +66,7 @@ export interface ReconcileOptions {
   countedRoomTypes: ReadonlySet<string>;
   /** Pause after the scan, and between rounds, so the stream shows every change made meanwhile. */
   settleMs?: number;
+  sleep?: (ms: number) => Promise<void>;
   maxRounds?: number;
   onRound?: (round: RoundSummary) => void;
 }
@@ -98,7 +98,8 @@ export async function reconcile(
   const maxRounds = options.maxRounds ?? 20;
   const settleMs = options.settleMs ?? 2_000;
   const scanned = await ports.scanMessages(options.range);
-  await ports.sleep(settleMs);
+  const sleep = options.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  await sleep(settleMs);
 
   const found = new Map<CounterId, Drift>();
   const corrected: Drift[] = [];
@@ -169,7 +170,7 @@ export async function reconcile(
     // that moved proves nothing: the drift may have been hidden by the record that moved it.
     if (changed.size === 0 && (options.dryRun || roundDrifts.length === 0))
       return report(range, round);
-    if (changed.size > 0) await ports.sleep(Math.min(settleMs, 200 * round));
+    if (changed.size > 0) await sleep(Math.min(settleMs, 200 * round));
   }
   return report(range ?? { from: '', to: '' }, maxRounds, remaining);
 

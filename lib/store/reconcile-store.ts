@@ -55,9 +55,7 @@ export interface ReconcileStoreOptions {
   onStreamRecords?: (count: number) => void;
 }
 
-type Ports = Omit<ReconcilePorts, 'sleep'>;
-
-export class DynamoDbReconcileStore implements Ports {
+export class DynamoDbReconcileStore implements ReconcilePorts {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly streams: DynamoDBStreamsClient,

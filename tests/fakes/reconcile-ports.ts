@@ -133,6 +133,4 @@ export class FakeReconcileWorld implements ReconcilePorts {
     }
     return drifts.map((drift) => outcome.get(counterGroupOf(drift)) ?? 'changed');
   }
-
-  async sleep(): Promise<void> {}
 }

@@ -245,7 +245,6 @@ describe('counters reconcile', () => {
           readRunMarkers: (eventIds) => store.readRunMarkers(eventIds),
           dayCounterSpan: () => store.dayCounterSpan(),
           correct: (drifts) => store.correct(drifts),
-          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         },
         { dryRun: false, countedRoomTypes: context.countedRoomTypes, settleMs: 300 },
       );

@@ -14,7 +14,7 @@ const message = (id: string, ts: string, fields: Record<string, unknown> = {}) =
 });
 let world: FakeReconcileWorld;
 const run = (dryRun = false) =>
-  reconcile(world, { dryRun, countedRoomTypes: counted, settleMs: 0 });
+  reconcile(world, { dryRun, countedRoomTypes: counted, settleMs: 0, sleep: async () => {} });
 
 beforeEach(() => {
   world = new FakeReconcileWorld();
