@@ -13,19 +13,27 @@ export interface Outcome {
   stderr: string;
 }
 
-export async function admin(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+/** `env` is added to this process's environment; a variable given as undefined is unset. */
+export async function admin(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<Outcome> {
+  const environment: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ENDPOINT_URL_DYNAMODB: localEndpoint(),
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: localEndpoint(),
+    ...env,
+  };
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete environment[name];
+  }
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', 'infra/admin/cli.ts', ...args],
       {
         cwd: root,
-        env: {
-          ...process.env,
-          AWS_ENDPOINT_URL_DYNAMODB: localEndpoint(),
-          AWS_ENDPOINT_URL_DYNAMODB_STREAMS: localEndpoint(),
-          ...env,
-        },
+        env: environment,
         maxBuffer: 64 * 1024 * 1024,
       },
     );
