@@ -233,6 +233,7 @@ describe('the packaged CloudFormation', () => {
       'dynamodb:Query',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'sqs:SendMessage',
       ...xRayActions,
     ]);
     expect(actions(roles.CountMessagesRole as Resource)).toEqual([
@@ -259,6 +260,10 @@ describe('the packaged CloudFormation', () => {
         for (const resource of [statement.Resource].flat()) expect(resource).not.toBe('*');
       }
     }
+    expect(
+      statements(roles.MessagesSentRole as Resource).find((s) => s.Action === 'sqs:SendMessage')
+        ?.Resource,
+    ).toEqual({ 'Fn::GetAtt': ['ReportFailureQueue', 'Arn'] });
     const reportWrite = statements(roles.MessagesSentRole as Resource).find(
       (s) => s.Action === 'dynamodb:PutItem',
     );
@@ -363,7 +368,7 @@ describe('the packaged CloudFormation', () => {
     expect(protection('prod')).toBe(true);
   });
 
-  it('alarms on iterator age, the failure queue, delivery anomalies, skipped records, function errors and the 5xx rate', () => {
+  it('alarms on iterator age, the failure queues, delivery anomalies, skipped records, function errors and the 5xx rate', () => {
     const alarms = Object.fromEntries(resourcesOfType(dev.template, 'AWS::CloudWatch::Alarm'));
     expect(Object.keys(alarms).sort()).toEqual([
       'CountMessagesDeliveryAnomaliesAlarm',
@@ -373,6 +378,7 @@ describe('the packaged CloudFormation', () => {
       'CountMessagesSkippedRecordsAlarm',
       'HttpApi5xxRateAlarm',
       'MessagesSentErrorsAlarm',
+      'ReportFailureQueueAlarm',
       'RocketChatWebhookErrorsAlarm',
     ]);
     // The function's own metrics: the namespace and service dimension Powertools publishes under.
@@ -487,6 +493,84 @@ describe('the packaged CloudFormation', () => {
     expect(resources.HttpApiLogGroup?.properties.RetentionInDays).toBe('365');
     expect(resources.MessagesSentLogGroup?.properties.RetentionInDays).toBe('365');
     expect(resolved(dev).HttpApiLogGroup?.properties.RetentionInDays).toBe('30');
+  });
+
+  it('sends a failed daily report to a queue, whether the function failed or EventBridge could not invoke it, and alarms on it', () => {
+    const resources = prod.template.Resources;
+    const queue = { 'Fn::GetAtt': ['ReportFailureQueue', 'Arn'] };
+    const [[ruleId, rule]] = resourcesOfType(prod.template, 'AWS::Events::Rule') as [
+      [string, Resource],
+    ];
+    expect(rule.Properties.Targets).toEqual([
+      {
+        Id: 'messages-sentSchedule',
+        Arn: { 'Fn::GetAtt': ['MessagesDashsentLambdaFunction', 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 21600 },
+        DeadLetterConfig: { Arn: queue },
+      },
+    ]);
+    // The permission osls made for the rule still names it.
+    const [[, permission]] = resourcesOfType(prod.template, 'AWS::Lambda::Permission').filter(
+      ([, p]) => p.Properties.Principal === 'events.amazonaws.com',
+    ) as [[string, Resource]];
+    expect(permission.Properties.SourceArn).toEqual({ 'Fn::GetAtt': [ruleId, 'Arn'] });
+    // EventBridge may send dead letters for that rule alone.
+    const policy = (resources.ReportFailureQueuePolicy as Resource).Properties;
+    expect(policy.Queues).toEqual([{ Ref: 'ReportFailureQueue' }]);
+    expect(policy.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: queue,
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+      },
+    ]);
+    // Lambda sends an invocation that failed its retries there.
+    const [[, invokeConfig]] = resourcesOfType(prod.template, 'AWS::Lambda::EventInvokeConfig') as [
+      [string, Resource],
+    ];
+    expect(invokeConfig.Properties).toMatchObject({
+      FunctionName: { Ref: 'MessagesDashsentLambdaFunction' },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 21600,
+      DestinationConfig: { OnFailure: { Destination: queue } },
+    });
+    expect((resources.ReportFailureQueue as Resource).Properties.MessageRetentionPeriod).toBe(
+      1209600,
+    );
+    expect((resources.ReportFailureQueueAlarm as Resource).Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['ReportFailureQueue', 'QueueName'] } },
+      ],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(resolved(prod).ReportFailureQueueAlarm?.properties.AlarmActions).toEqual([
+      'arn:aws:sns:eu-west-1:123456789012:oncall',
+    ]);
+  });
+
+  it('keeps the log groups and failure queues when a prod stack is removed, and lets dev delete them', () => {
+    const kept = [
+      'CountMessagesFailureQueue',
+      'CountMessagesLogGroup',
+      'HttpApiLogGroup',
+      'MessagesSentLogGroup',
+      'ReportFailureQueue',
+      'RocketChatWebhookLogGroup',
+    ];
+    const policies = (template: Template) =>
+      [
+        ...resourcesOfType(template, 'AWS::Logs::LogGroup'),
+        ...resourcesOfType(template, 'AWS::SQS::Queue'),
+      ]
+        .map(([id, resource]) => [id, resource.DeletionPolicy, resource.UpdateReplacePolicy])
+        .sort();
+    expect(policies(prod.template)).toEqual(kept.map((id) => [id, 'Retain', 'Retain']));
+    expect(policies(dev.template)).toEqual(kept.map((id) => [id, 'Delete', 'Delete']));
   });
 
   it('attaches to an existing Messages table stream instead of creating the table', () => {
