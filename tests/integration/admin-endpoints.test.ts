@@ -37,29 +37,23 @@ const reconcile = (day: string) => [
 ];
 
 describe('endpoint settings of the admin tools', () => {
-  it('reconciles with only AWS_ENDPOINT_URL_DYNAMODB set: the stream is read from that endpoint', async () => {
-    await driftOn('2024-04-02', 'endpoint-1');
-    const outcome = await admin(reconcile('2024-04-02'), {
-      AWS_ENDPOINT_URL_DYNAMODB: localEndpoint(),
-      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: undefined,
+  it.each([
+    // The case the admin tools add to the SDK: the stream is read from the DynamoDB endpoint.
+    ['2024-04-02', 'AWS_ENDPOINT_URL_DYNAMODB'],
+    // The SDK's own: every service goes there.
+    ['2024-04-03', 'AWS_ENDPOINT_URL'],
+  ])('reconciles (on %s) with only %s set', async (day, variable) => {
+    await driftOn(day, `message-of-${day}`);
+    const outcome = await admin(reconcile(day), {
       AWS_ENDPOINT_URL: undefined,
+      AWS_ENDPOINT_URL_DYNAMODB: undefined,
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: undefined,
+      [variable]: localEndpoint(),
     });
     expect(outcome.stderr).not.toMatch(/error/);
     expect(outcome.code).toBe(0);
-    expect(outcome.stdout).toMatch(/^2024-04-02 +3 +0 +-3 +repaired$/m);
-    expect(await readCounters(tables.counters)).not.toHaveProperty(['day 2024-04-02']);
-  });
-
-  it('reconciles with only AWS_ENDPOINT_URL set, as the SDK sends every service there', async () => {
-    await driftOn('2024-04-03', 'endpoint-2');
-    const outcome = await admin(reconcile('2024-04-03'), {
-      AWS_ENDPOINT_URL: localEndpoint(),
-      AWS_ENDPOINT_URL_DYNAMODB: undefined,
-      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: undefined,
-    });
-    expect(outcome.code).toBe(0);
-    expect(outcome.stdout).toMatch(/^2024-04-03 +3 +0 +-3 +repaired$/m);
-    expect(await readCounters(tables.counters)).not.toHaveProperty(['day 2024-04-03']);
+    expect(outcome.stdout).toMatch(new RegExp(`^${day} +3 +0 +-3 +repaired$`, 'm'));
+    expect(await readCounters(tables.counters)).not.toHaveProperty([`day ${day}`]);
   });
 
   it('names AWS_ENDPOINT_URL_DYNAMODB_STREAMS when the streams endpoint it sets cannot be reached', async () => {
