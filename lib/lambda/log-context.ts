@@ -40,7 +40,10 @@ export function requestKeys(event: unknown): { correlationId?: string } {
   return correlationId ? { correlationId } : {};
 }
 
-/** A stream batch's first sequence number (the lowest: a shard's records come in order), and its shard. */
+/**
+ * A stream batch's first record's sequence number (what a failure-queue message calls
+ * startSequenceNumber), and the shard it comes from.
+ */
 export function streamBatchKeys(event: unknown): { correlationId?: string; shardId?: string } {
   if (!isObject(event)) return {};
   const first = Array.isArray(event.Records) ? event.Records[0] : undefined;
