@@ -7,6 +7,7 @@ import { countingConfigSchema, loadConfig } from '../lib/config.js';
 import { countChanges } from '../lib/counting/count-changes.js';
 import { recordCounting } from '../lib/lambda/counting-telemetry.js';
 import { summarizeError, withoutStack } from '../lib/lambda/errors.js';
+import { beginInvocation, streamBatchKeys } from '../lib/lambda/log-context.js';
 import {
   type CountingEvent,
   type CountingState,
@@ -31,7 +32,7 @@ export const handler = async (
   event: CountingEvent,
   context: Context,
 ): Promise<CountingResponse> => {
-  logger.addContext(context);
+  beginInvocation(logger, context, streamBatchKeys(event));
   try {
     const batch = readStreamEvent(event);
     const result = batch.shard

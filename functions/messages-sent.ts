@@ -8,6 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { loadConfig, queryConfigSchema } from '../lib/config.js';
+import { beginInvocation, requestKeys } from '../lib/lambda/log-context.js';
 import {
   answerDirect,
   answerHttp,
@@ -47,7 +48,7 @@ const service = new MessagesSentService(
 );
 
 export const handler = async (event: unknown, context: Context) => {
-  logger.addContext(context);
+  beginInvocation(logger, context, requestKeys(event));
   const request = classifyEvent(event);
   switch (request.kind) {
     case 'http':

@@ -4,6 +4,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { loadConfig, webhookConfigSchema } from '../lib/config.js';
+import { beginInvocation, requestKeys } from '../lib/lambda/log-context.js';
 import { answerWebhook, readWebhookRequest } from '../lib/lambda/rocketchat-webhook-http.js';
 import { WebhookReceiver } from '../lib/rocketchat/webhook-receiver.js';
 import { createDocumentClient } from '../lib/store/client.js';
@@ -24,6 +25,6 @@ const receiver = new WebhookReceiver({
 });
 
 export const handler = async (event: unknown, context: Context) => {
-  logger.addContext(context);
+  beginInvocation(logger, context, requestKeys(event));
   return answerWebhook(readWebhookRequest(event), receiver, logger);
 };

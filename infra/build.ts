@@ -1,9 +1,16 @@
 // `npm run build`: one minified ESM bundle per function, dist/<function>/index.mjs.
 import { readdir, rm } from 'node:fs/promises';
-import { build, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 
 const functionsDir = new URL('../functions/', import.meta.url);
 const distDir = new URL('../dist/', import.meta.url);
+
+/**
+ * The Node.js the bundles are written for: Lambda's runtime (nodejs22.x in serverless.yml). Their
+ * syntax also loads on the Node.js 20 that local tools and tests may run on (the deployment test
+ * loads every bundle there).
+ */
+export const bundleTarget = 'node22';
 
 /** The SDK's default credential chain, replaced by the environment's credentials (see the file). */
 export const lambdaCredentials: Plugin = {
@@ -13,6 +20,21 @@ export const lambdaCredentials: Plugin = {
     builder.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path }));
   },
 };
+
+/** How a function is bundled (without the credentials plugin, which `plugins` may add). */
+export const bundleOptions = {
+  bundle: true,
+  platform: 'node',
+  target: bundleTarget,
+  format: 'esm',
+  minify: true,
+  // Without `module` first, esbuild takes the SDK's CommonJS builds, whose require() calls of Node
+  // built-ins throw once the bundle is loaded as a real ES module.
+  mainFields: ['module', 'main'],
+  metafile: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+} satisfies BuildOptions;
 
 export async function buildFunctions(): Promise<{ name: string; bytes: number }[]> {
   const names = (await readdir(functionsDir))
@@ -24,21 +46,11 @@ export async function buildFunctions(): Promise<{ name: string; bytes: number }[
     names.map(async (name) => {
       const outfile = new URL(`${name}/index.mjs`, distDir).pathname;
       const result = await build({
+        ...bundleOptions,
         entryPoints: [new URL(`${name}.ts`, functionsDir).pathname],
         outfile,
-        bundle: true,
-        platform: 'node',
-        target: 'node20',
-        format: 'esm',
-        minify: true,
         sourcemap: true,
-        // Without `module` first, esbuild takes the SDK's CommonJS builds, whose require() calls
-        // of Node built-ins throw once the bundle is loaded as a real ES module.
-        mainFields: ['module', 'main'],
         plugins: [lambdaCredentials],
-        metafile: true,
-        legalComments: 'none',
-        logLevel: 'warning',
       });
       const bytes =
         result.metafile.outputs[

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { defaultLoginExpirationDays } from '../../lib/auth/rocketchat-tokens.js';
 import { adminContext } from './context.js';
 import { reconcileCounters } from './counters.js';
+import { adminEndpoints } from './endpoints.js';
 import { CliError, explainAwsError } from './errors.js';
 import { progressOn } from './progress.js';
 import { exportFiles, type ImportOptions, importRocketChat } from './rocketchat-import.js';
@@ -267,7 +268,7 @@ export async function main(argv: string[]): Promise<number> {
     const message =
       error instanceof CliError
         ? error.message
-        : explainAwsError(error, context?.target ?? 'DynamoDB');
+        : explainAwsError(error, context?.target ?? adminEndpoints().dynamoDb);
     console.error(`error: ${message}`);
     return error instanceof CliError ? error.exitCode : 1;
   } finally {

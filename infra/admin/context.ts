@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { roomTypes } from '../../lib/config.js';
+import { adminEndpoints, type Endpoint, nameEndpointInErrors } from './endpoints.js';
 import { CliError } from './errors.js';
 
 export type TableRole = 'messages' | 'counters' | 'auth';
@@ -20,8 +21,8 @@ export interface AdminContext {
   documentClient: DynamoDBDocumentClient;
   streams: DynamoDBStreamsClient;
   table(role: TableRole): string;
-  /** Where requests go, for error messages. */
-  target: string;
+  /** Where DynamoDB requests go, for error messages (a failed request says where it went). */
+  target: Endpoint;
   countedRoomTypes: ReadonlySet<string>;
   close(): void;
 }
@@ -46,8 +47,14 @@ export function adminContext(local: boolean): AdminContext {
     throw new CliError('no AWS region: set AWS_REGION (or use --local for the local stack)');
   }
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const endpoints = adminEndpoints();
   const client = new DynamoDBClient({ maxAttempts: 3 });
-  const streams = new DynamoDBStreamsClient({ maxAttempts: 3 });
+  const streams = new DynamoDBStreamsClient({
+    maxAttempts: 3,
+    ...(endpoints.streams.explicitUrl ? { endpoint: endpoints.streams.explicitUrl } : {}),
+  });
+  nameEndpointInErrors(client, endpoints.dynamoDb);
+  nameEndpointInErrors(streams, endpoints.streams);
   // Parsed as the counting function parses it: a recount must count what the function counts.
   const roomTypeSetting = roomTypes.safeParse(process.env.COUNTED_ROOM_TYPES || undefined);
   if (!roomTypeSetting.success) {
@@ -71,9 +78,7 @@ export function adminContext(local: boolean): AdminContext {
       }
       return name;
     },
-    target:
-      process.env.AWS_ENDPOINT_URL_DYNAMODB ??
-      `DynamoDB in ${process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'the profile region'}`,
+    target: endpoints.dynamoDb,
     countedRoomTypes,
     close() {
       client.destroy();

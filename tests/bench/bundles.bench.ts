@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Plugin } from 'esbuild';
-import { buildFunctions, lambdaCredentials } from '../../infra/build.js';
+import { buildFunctions, bundleOptions, lambdaCredentials } from '../../infra/build.js';
 import { type Benchmark, type BenchRow, compared } from './harness.js';
 import { median } from './stats.js';
 
@@ -65,19 +65,11 @@ export const bundlesBenchmark: Benchmark = {
         const baseline = async (variant: string, plugins: Plugin[]) => {
           const outfile = join(dir, `${name}-clients-${variant}.mjs`);
           const result = await build({
+            ...bundleOptions,
             entryPoints: [entry],
             outfile,
-            bundle: true,
-            platform: 'node',
-            target: 'node20',
-            format: 'esm',
-            minify: true,
-            mainFields: ['module', 'main'],
-            legalComments: 'none',
             nodePaths: [join(root, 'node_modules')],
             plugins,
-            metafile: true,
-            logLevel: 'warning',
           });
           return { outfile, bytes: Object.values(result.metafile.outputs)[0]?.bytes ?? 0 };
         };

@@ -16,25 +16,36 @@ export interface Outcome {
   stderr: string;
 }
 
-export function admin(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+/** `env` is added to this process's environment; a variable given as undefined is unset. */
+export function admin(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<Outcome> {
   return run(process.execPath, [inject('adminCli'), ...args], env);
 }
 
 /** `npm run admin -- …` itself, exactly as the README says. */
-export function npmRunAdmin(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+export function npmRunAdmin(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<Outcome> {
   return run('npm', ['run', '--silent', 'admin', '--', ...args], env);
 }
 
-async function run(command: string, args: string[], env: Record<string, string>) {
+async function run(command: string, args: string[], env: Record<string, string | undefined>) {
+  const environment: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ENDPOINT_URL_DYNAMODB: localEndpoint(),
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: localEndpoint(),
+    ...env,
+  };
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete environment[name];
+  }
   try {
     const { stdout, stderr } = await promisify(execFile)(command, args, {
       cwd: root,
-      env: {
-        ...process.env,
-        AWS_ENDPOINT_URL_DYNAMODB: localEndpoint(),
-        AWS_ENDPOINT_URL_DYNAMODB_STREAMS: localEndpoint(),
-        ...env,
-      },
+      env: environment,
       maxBuffer: 64 * 1024 * 1024,
     });
     return { code: 0, stdout, stderr } as Outcome;

@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { bundleTarget } from '../../infra/build.js';
 import { resolveResources, type Template, type TemplateValue } from '../../infra/template.js';
 import { hashLoginToken } from '../../lib/auth/login-token.js';
 import { WebhookTokens } from '../../lib/store/webhook-tokens.js';
@@ -56,9 +57,37 @@ interface Policy {
 interface Packaged {
   template: Template;
   state: {
-    service: { provider: { stackParameters: { ParameterKey: string; ParameterValue: string }[] } };
+    service: {
+      provider: {
+        stackName: string;
+        stackParameters: { ParameterKey: string; ParameterValue: string }[];
+      };
+    };
   };
 }
+
+/** The template's resources as CloudFormation would create them with the stage's parameters. */
+function resolved({ template, state }: Packaged) {
+  const parameters = Object.fromEntries(
+    state.service.provider.stackParameters.map(({ ParameterKey, ParameterValue }) => [
+      ParameterKey,
+      ParameterValue,
+    ]),
+  );
+  return resolveResources(template, {
+    stackName: state.service.provider.stackName,
+    region: 'eu-west-1',
+    accountId: '123456789012',
+    parameters,
+    unknown: { ref: (id) => `ref:${id}`, getAtt: (id, attribute) => `${id}.${attribute}` },
+  });
+}
+
+const statementsOf = (role: Resource): Statement[] =>
+  (role.Properties.Policies as Policy[]).flatMap((policy) => policy.PolicyDocument.Statement);
+const xRayActions = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+const isXRayStatement = (statement: Statement) =>
+  JSON.stringify([statement.Action].flat().sort()) === JSON.stringify(xRayActions);
 
 const resourcesOfType = (template: Template, type: string) =>
   Object.entries(template.Resources).filter(([, resource]) => resource.Type === type) as [
@@ -68,8 +97,10 @@ const resourcesOfType = (template: Template, type: string) =>
 
 let dev: Packaged;
 let prod: Packaged;
+let customStackName: Packaged;
 beforeAll(async () => {
   dev = await packageStage('dev');
+  customStackName = await packageStage('staging', 'stackName=ops-dashboard');
   prod = await packageStage(
     'prod',
     'existingMessagesStreamArn=arn:aws:dynamodb:eu-west-1:123456789012:table/rocketchat_message/stream/2026-01-01T00:00:00.000',
@@ -117,6 +148,28 @@ describe('the packaged CloudFormation', () => {
     });
   });
 
+  it("tells one Node.js story: the runtime, the bundles' target and .nvmrc name the same version", async () => {
+    const nvmrc = (await readFile(join(root, '.nvmrc'), 'utf8')).trim();
+    for (const [, fn] of resourcesOfType(prod.template, 'AWS::Lambda::Function')) {
+      const major = /^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1];
+      expect(major).toBeDefined();
+      expect(bundleTarget).toBe(`node${major}`);
+      expect(nvmrc).toBe(major);
+    }
+  });
+
+  it('traces every function with X-Ray from Lambda itself, each role allowed to send only its segments', () => {
+    const functions = resourcesOfType(prod.template, 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(3);
+    for (const [, fn] of functions) {
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      const role = prod.template.Resources[fn.Properties.Role['Fn::GetAtt'][0]] as Resource;
+      expect(statementsOf(role).filter(isXRayStatement)).toEqual([
+        { Effect: 'Allow', Action: expect.any(Array), Resource: '*' },
+      ]);
+    }
+  });
+
   it('reserves concurrency for each function, so the query function cannot starve counting', () => {
     const reserved = (template: Template) =>
       Object.fromEntries(
@@ -162,15 +215,14 @@ describe('the packaged CloudFormation', () => {
     expect(resourcesOfType(dev.template, 'AWS::Lambda::EventSourceMapping')).toHaveLength(1);
   });
 
-  it('gives each function its own role with only the actions it uses, never * actions or resources', () => {
+  it('gives each function its own role with only the actions it uses, never * actions, and * resources only for X-Ray', () => {
     const roles = Object.fromEntries(resourcesOfType(dev.template, 'AWS::IAM::Role'));
     expect(Object.keys(roles).sort()).toEqual([
       'CountMessagesRole',
       'MessagesSentRole',
       'RocketChatWebhookRole',
     ]);
-    const statements = (role: Resource) =>
-      (role.Properties.Policies as Policy[]).flatMap((policy) => policy.PolicyDocument.Statement);
+    const statements = statementsOf;
     const actions = (role: Resource) =>
       statements(role)
         .flatMap((s) => [s.Action].flat())
@@ -181,6 +233,8 @@ describe('the packaged CloudFormation', () => {
       'dynamodb:Query',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'sqs:SendMessage',
+      ...xRayActions,
     ]);
     expect(actions(roles.CountMessagesRole as Resource)).toEqual([
       'dynamodb:BatchGetItem',
@@ -195,14 +249,21 @@ describe('the packaged CloudFormation', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'sqs:SendMessage',
+      ...xRayActions,
     ]);
     for (const role of Object.values(roles)) {
       for (const statement of statements(role)) {
         expect(statement.Effect).toBe('Allow');
         for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*/);
+        // X-Ray's two actions are the one exception AWS documents: they take no narrower resource.
+        if (isXRayStatement(statement)) continue;
         for (const resource of [statement.Resource].flat()) expect(resource).not.toBe('*');
       }
     }
+    expect(
+      statements(roles.MessagesSentRole as Resource).find((s) => s.Action === 'sqs:SendMessage')
+        ?.Resource,
+    ).toEqual({ 'Fn::GetAtt': ['ReportFailureQueue', 'Arn'] });
     const reportWrite = statements(roles.MessagesSentRole as Resource).find(
       (s) => s.Action === 'dynamodb:PutItem',
     );
@@ -243,6 +304,7 @@ describe('the packaged CloudFormation', () => {
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      ...xRayActions,
     ]);
     expect(byAction('dynamodb:PutItem')?.Resource).toEqual({
       'Fn::If': [
@@ -306,7 +368,7 @@ describe('the packaged CloudFormation', () => {
     expect(protection('prod')).toBe(true);
   });
 
-  it('alarms on iterator age, the failure queue, delivery anomalies, skipped records, function errors and the 5xx rate', () => {
+  it('alarms on iterator age, the failure queues, delivery anomalies, skipped records, function errors and the 5xx rate', () => {
     const alarms = Object.fromEntries(resourcesOfType(dev.template, 'AWS::CloudWatch::Alarm'));
     expect(Object.keys(alarms).sort()).toEqual([
       'CountMessagesDeliveryAnomaliesAlarm',
@@ -316,6 +378,7 @@ describe('the packaged CloudFormation', () => {
       'CountMessagesSkippedRecordsAlarm',
       'HttpApi5xxRateAlarm',
       'MessagesSentErrorsAlarm',
+      'ReportFailureQueueAlarm',
       'RocketChatWebhookErrorsAlarm',
     ]);
     // The function's own metrics: the namespace and service dimension Powertools publishes under.
@@ -355,6 +418,159 @@ describe('the packaged CloudFormation', () => {
       State: 'DISABLED',
     });
     expect(rule(prod.template).State).toBe('ENABLED');
+  });
+
+  it('names each function log group after its function, also under a custom stack name', () => {
+    expect(customStackName.state.service.provider.stackName).toBe('ops-dashboard');
+    for (const packaged of [prod, customStackName]) {
+      const resources = resolved(packaged);
+      const logGroups = Object.entries(resources).filter(
+        ([, resource]) => resource.type === 'AWS::Logs::LogGroup',
+      );
+      const functions = resourcesOfType(packaged.template, 'AWS::Lambda::Function');
+      expect(functions).toHaveLength(3);
+      for (const [logicalId, fn] of functions) {
+        const name = resources[logicalId]?.properties.FunctionName;
+        expect(name).toMatch(/^engagement-dashboard-(prod|staging)-/);
+        // Where Lambda writes the function's logs: /aws/lambda/<function name>.
+        const owned = logGroups.filter(
+          ([, group]) => group.properties.LogGroupName === `/aws/lambda/${name}`,
+        );
+        expect(owned).toHaveLength(1);
+        const [groupId] = owned[0] as [string, unknown];
+        expect(fn.DependsOn).toContain(groupId);
+        // …and the only log group its role may write to.
+        const role = packaged.template.Resources[fn.Properties.Role['Fn::GetAtt'][0]] as Resource;
+        expect(
+          statementsOf(role).find((statement) =>
+            [statement.Action].flat().includes('logs:PutLogEvents'),
+          )?.Resource,
+        ).toEqual({ 'Fn::GetAtt': [groupId, 'Arn'] });
+      }
+    }
+  });
+
+  it("writes a JSON access log of the HTTP API's requests to its own log group, never a header", () => {
+    const stage = prod.template.Resources.HttpApiStage as Resource;
+    const { DestinationArn, Format } = stage.Properties.AccessLogSettings;
+    expect(DestinationArn).toEqual({ 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
+    // Only variables that identify a request and its outcome: no header, query string or path.
+    const variables = [...String(Format).matchAll(/\$context\.[A-Za-z.]+/g)].map(([v]) => v);
+    expect(new Set(variables)).toEqual(
+      new Set([
+        '$context.requestId',
+        '$context.requestTime',
+        '$context.routeKey',
+        '$context.status',
+        '$context.responseLatency',
+        '$context.integrationLatency',
+        '$context.integrationStatus',
+        '$context.error.messageString',
+        '$context.identity.sourceIp',
+        '$context.protocol',
+        '$context.responseLength',
+      ]),
+    );
+    // As API Gateway fills it in (messageString comes quoted), one JSON object per request.
+    const line = String(Format)
+      .replaceAll('$context.error.messageString', '"Not Found"')
+      .replace(/\$context\.[A-Za-z.]+/g, (variable) => `${variable.length}`);
+    expect(Object.keys(JSON.parse(line))).toEqual([
+      'requestId',
+      'requestTime',
+      'routeKey',
+      'status',
+      'responseLatencyMs',
+      'integrationLatencyMs',
+      'integrationStatus',
+      'error',
+      'ip',
+      'protocol',
+      'responseLength',
+    ]);
+    // Kept as long as the functions' logs: 365 days in prod.
+    const resources = resolved(prod);
+    expect(resources.HttpApiLogGroup?.properties.RetentionInDays).toBe('365');
+    expect(resources.MessagesSentLogGroup?.properties.RetentionInDays).toBe('365');
+    expect(resolved(dev).HttpApiLogGroup?.properties.RetentionInDays).toBe('30');
+  });
+
+  it('sends a failed daily report to a queue, whether the function failed or EventBridge could not invoke it, and alarms on it', () => {
+    const resources = prod.template.Resources;
+    const queue = { 'Fn::GetAtt': ['ReportFailureQueue', 'Arn'] };
+    const [[ruleId, rule]] = resourcesOfType(prod.template, 'AWS::Events::Rule') as [
+      [string, Resource],
+    ];
+    expect(rule.Properties.Targets).toEqual([
+      {
+        Id: 'messages-sentSchedule',
+        Arn: { 'Fn::GetAtt': ['MessagesDashsentLambdaFunction', 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 21600 },
+        DeadLetterConfig: { Arn: queue },
+      },
+    ]);
+    // The permission osls made for the rule still names it.
+    const [[, permission]] = resourcesOfType(prod.template, 'AWS::Lambda::Permission').filter(
+      ([, p]) => p.Properties.Principal === 'events.amazonaws.com',
+    ) as [[string, Resource]];
+    expect(permission.Properties.SourceArn).toEqual({ 'Fn::GetAtt': [ruleId, 'Arn'] });
+    // EventBridge may send dead letters for that rule alone.
+    const policy = (resources.ReportFailureQueuePolicy as Resource).Properties;
+    expect(policy.Queues).toEqual([{ Ref: 'ReportFailureQueue' }]);
+    expect(policy.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: queue,
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+      },
+    ]);
+    // Lambda sends an invocation that failed its retries there.
+    const [[, invokeConfig]] = resourcesOfType(prod.template, 'AWS::Lambda::EventInvokeConfig') as [
+      [string, Resource],
+    ];
+    expect(invokeConfig.Properties).toMatchObject({
+      FunctionName: { Ref: 'MessagesDashsentLambdaFunction' },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 21600,
+      DestinationConfig: { OnFailure: { Destination: queue } },
+    });
+    expect((resources.ReportFailureQueue as Resource).Properties.MessageRetentionPeriod).toBe(
+      1209600,
+    );
+    expect((resources.ReportFailureQueueAlarm as Resource).Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['ReportFailureQueue', 'QueueName'] } },
+      ],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(resolved(prod).ReportFailureQueueAlarm?.properties.AlarmActions).toEqual([
+      'arn:aws:sns:eu-west-1:123456789012:oncall',
+    ]);
+  });
+
+  it('keeps the log groups and failure queues when a prod stack is removed, and lets dev delete them', () => {
+    const kept = [
+      'CountMessagesFailureQueue',
+      'CountMessagesLogGroup',
+      'HttpApiLogGroup',
+      'MessagesSentLogGroup',
+      'ReportFailureQueue',
+      'RocketChatWebhookLogGroup',
+    ];
+    const policies = (template: Template) =>
+      [
+        ...resourcesOfType(template, 'AWS::Logs::LogGroup'),
+        ...resourcesOfType(template, 'AWS::SQS::Queue'),
+      ]
+        .map(([id, resource]) => [id, resource.DeletionPolicy, resource.UpdateReplacePolicy])
+        .sort();
+    expect(policies(prod.template)).toEqual(kept.map((id) => [id, 'Retain', 'Retain']));
+    expect(policies(dev.template)).toEqual(kept.map((id) => [id, 'Delete', 'Delete']));
   });
 
   it('attaches to an existing Messages table stream instead of creating the table', () => {
