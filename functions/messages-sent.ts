@@ -19,7 +19,7 @@ import { classifyEvent } from '../lib/lambda/query-events.js';
 import { MessagesSentService } from '../lib/report/messages-sent-service.js';
 import { AuthDirectory } from '../lib/store/auth-directory.js';
 import { createDocumentClient } from '../lib/store/client.js';
-import { DayCounters, QuarterHourCounters } from '../lib/store/period-counters.js';
+import { CounterReader } from '../lib/store/period-counters.js';
 import { ReportArchive } from '../lib/store/report-archive.js';
 
 const config = loadConfig(queryConfigSchema);
@@ -32,16 +32,11 @@ const metricsForReports = () =>
     ({ Metrics: ReportMetrics }) => new ReportMetrics(),
   ));
 const client = createDocumentClient(config.dynamoDb);
-const authDirectory = new AuthDirectory(client, config.authTable);
-const dayCounters = new DayCounters(client, config.countersTable);
-const quarterHourCounters = new QuarterHourCounters(client, config.countersTable);
-const reportArchive = new ReportArchive(client, config.countersTable);
 const service = new MessagesSentService(
   {
-    authItems: (lookup) => authDirectory.authItems(lookup),
-    dayCounts: (first, last) => dayCounters.countsBetween(first, last),
-    countsBetween: (starts) => quarterHourCounters.countsBetween(starts),
-    saveReport: (window, report, createdAt) => reportArchive.save(window, report, createdAt),
+    auth: new AuthDirectory(client, config.authTable),
+    counters: new CounterReader(client, config.countersTable),
+    reports: new ReportArchive(client, config.countersTable),
     now: Date.now,
   },
   { days: config.reportDays, timeZone: config.reportTimeZone },

@@ -14,13 +14,9 @@ import { WebhookTokens } from '../lib/store/webhook-tokens.js';
 const config = loadConfig(webhookConfigSchema);
 const logger = new Logger();
 const client = createDocumentClient(config.dynamoDb);
-const tokens = new WebhookTokens(client, config.authTable);
-const messages = new MessageWriter(client, config.messagesTable);
 const receiver = new WebhookReceiver({
-  tokenHashes: async (roomType) =>
-    (await tokens.forRoomType(roomType)).map((token) => token.hashedToken),
-  recordNew: (item) => messages.recordNew(item),
-  recordEdit: (item) => messages.recordEdit(item),
+  tokens: new WebhookTokens(client, config.authTable),
+  messages: new MessageWriter(client, config.messagesTable),
   now: Date.now,
 });
 

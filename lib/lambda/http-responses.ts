@@ -1,5 +1,6 @@
-// Every HTTP response the messages-sent function gives, in one table (docs/architecture.md, Errors). Bodies are
-// exactly what Rocket.Chat clients parse, and never carry a stack trace, token or AWS error.
+// Every HTTP response the functions give: the request errors of messages-sent in one table
+// (docs/architecture.md, Errors), and the routing answers of the HTTP adapters. Bodies are exactly
+// what Rocket.Chat clients parse, and never carry a stack trace, token or AWS error.
 import type { RequestError, RequestErrorKind } from '../report/errors.js';
 
 export interface HttpResponse {
@@ -12,8 +13,6 @@ const statusByKind: Record<RequestErrorKind, number> = {
   'not-authenticated': 401,
   'not-permitted': 403,
   'invalid-params': 400,
-  'not-found': 404,
-  'method-not-allowed': 405,
   'service-unavailable': 503,
 };
 
@@ -44,10 +43,17 @@ export function errorResponse(error: RequestError): HttpResponse {
     });
   }
   const headers: Record<string, string> = {};
-  if (error.kind === 'method-not-allowed') headers.allow = 'GET';
   if (error.kind === 'service-unavailable') headers['retry-after'] = '1';
   return jsonResponse(statusCode, { success: false, error: error.message }, headers);
 }
 
 export const internalErrorResponse = (): HttpResponse =>
   jsonResponse(500, { success: false, error: 'Internal server error [error-internal]' });
+
+/** A path the function does not serve. */
+export const notFoundResponse = (error = 'Not found [error-not-found]'): HttpResponse =>
+  jsonResponse(404, { success: false, error });
+
+/** A method the route does not take, and the one it does. */
+export const methodNotAllowedResponse = (allow: string, error: string): HttpResponse =>
+  jsonResponse(405, { success: false, error }, { allow });

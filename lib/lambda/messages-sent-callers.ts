@@ -2,7 +2,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { UnreadableAuthData } from '../auth/access.js';
-import { invalidParams, methodNotAllowed, notFound, RequestError } from '../report/errors.js';
+import { invalidParams, RequestError } from '../report/errors.js';
 import type { MessagesSentReport } from '../report/messages-sent-report.js';
 import type { MessagesSentService } from '../report/messages-sent-service.js';
 import type { RawParameters } from '../report/query-parameters.js';
@@ -13,6 +13,8 @@ import {
   type HttpResponse,
   internalErrorResponse,
   jsonResponse,
+  methodNotAllowedResponse,
+  notFoundResponse,
 } from './http-responses.js';
 import { type HttpRequest, isMessagesSentPath } from './query-events.js';
 
@@ -23,16 +25,23 @@ export async function answerHttp(
 ): Promise<HttpResponse> {
   const started = Date.now();
   let response: HttpResponse;
-  try {
-    if (!isMessagesSentPath(request.path)) throw notFound();
-    if (request.method !== 'GET') throw methodNotAllowed(request.method);
-    const report = await service.answerAuthenticated(
-      { userId: request.headers['x-user-id'], token: request.headers['x-auth-token'] },
-      request.query,
+  if (!isMessagesSentPath(request.path)) {
+    response = notFoundResponse();
+  } else if (request.method !== 'GET') {
+    response = methodNotAllowedResponse(
+      'GET',
+      `The method ${request.method.slice(0, 16)} is not allowed here; use GET [error-method-not-allowed]`,
     );
-    response = jsonResponse(200, report);
-  } catch (error) {
-    response = failureResponse(error, logger);
+  } else {
+    try {
+      const report = await service.answerAuthenticated(
+        { userId: request.headers['x-user-id'], token: request.headers['x-auth-token'] },
+        request.query,
+      );
+      response = jsonResponse(200, report);
+    } catch (error) {
+      response = failureResponse(error, logger);
+    }
   }
   // Never the token, nor any header: only what identifies the request and its outcome.
   logger.info('Answered messages-sent', {

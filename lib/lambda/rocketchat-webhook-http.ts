@@ -7,7 +7,13 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { WebhookOutcome, WebhookReceiver } from '../rocketchat/webhook-receiver.js';
 import { maxWebhookBodyBytes } from '../rocketchat/webhook-receiver.js';
 import { summarizeError } from './errors.js';
-import { type HttpResponse, internalErrorResponse, jsonResponse } from './http-responses.js';
+import {
+  type HttpResponse,
+  internalErrorResponse,
+  jsonResponse,
+  methodNotAllowedResponse,
+  notFoundResponse,
+} from './http-responses.js';
 
 export const webhookRoute = '/rocketchat/outgoing-webhook/{roomType}';
 // Under one stage segment too (`/prod/rocketchat/…`), as a REST API delivers the path.
@@ -66,9 +72,9 @@ export async function answerWebhook(
 ): Promise<HttpResponse> {
   const started = Date.now();
   if (!request) return failure(400, 'Not an HTTP request [error-invalid-params]');
-  if (request.roomType === undefined) return failure(404, 'Not found [error-not-found]');
+  if (request.roomType === undefined) return notFoundResponse();
   if (request.method !== 'POST') {
-    return failure(405, 'Use POST [error-method-not-allowed]', { allow: 'POST' });
+    return methodNotAllowedResponse('POST', 'Use POST [error-method-not-allowed]');
   }
   let outcome: WebhookOutcome;
   try {
@@ -100,7 +106,7 @@ function responseTo(outcome: WebhookOutcome): HttpResponse {
     case 'recorded':
       return jsonResponse(200, { success: true });
     case 'unknown-room-type':
-      return failure(404, 'Not found: the room type is one of c, p, d [error-not-found]');
+      return notFoundResponse('Not found: the room type is one of c, p, d [error-not-found]');
     case 'too-large':
       return failure(
         413,

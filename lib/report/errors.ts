@@ -5,8 +5,6 @@ export type RequestErrorKind =
   | 'not-authenticated'
   | 'not-permitted'
   | 'invalid-params'
-  | 'not-found'
-  | 'method-not-allowed'
   | 'service-unavailable';
 
 export class RequestError extends Error {
@@ -46,12 +44,4 @@ export const serviceUnavailable = (cause: unknown) =>
     'service-unavailable',
     'The message counts cannot be read right now; try again shortly [error-service-unavailable]',
     { cause },
-  );
-
-export const notFound = () => new RequestError('not-found', 'Not found [error-not-found]');
-
-export const methodNotAllowed = (method: string) =>
-  new RequestError(
-    'method-not-allowed',
-    `The method ${method.slice(0, 16)} is not allowed here; use GET [error-method-not-allowed]`,
   );

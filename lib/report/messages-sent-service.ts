@@ -17,16 +17,32 @@ import {
 } from './query-parameters.js';
 import { countersToRead, localDayCounts, utcDayCounts } from './window-counts.js';
 
-export interface MessagesSentPorts {
+/** The Auth table's items an access decision needs (lib/store/auth-directory.ts). */
+export interface AuthItemsSource {
   /** The stored auth items of the lookup (read as lib/auth/access-records.ts says). */
   authItems(lookup: AccessLookup): Promise<StoredAuthItems>;
+}
+
+/** The counters (lib/store/period-counters.ts). */
+export interface CounterReads {
+  /** Messages per UTC day (`YYYY-MM-DD`) from `firstDay` to `lastDay`; absent days are 0. */
   dayCounts(firstDay: string, lastDay: string): Promise<Map<string, number>>;
   /**
    * Messages sent between consecutive instants of `starts` (each on a UTC quarter-hour): element
    * i counts [starts[i], starts[i + 1]).
    */
   countsBetween(starts: readonly number[]): Promise<number[]>;
+}
+
+/** Where scheduled reports are kept (lib/store/report-archive.ts). */
+export interface ReportStore {
   saveReport(window: DayWindow, report: MessagesSentReport, createdAt: string): Promise<void>;
+}
+
+export interface MessagesSentPorts {
+  auth: AuthItemsSource;
+  counters: CounterReads;
+  reports: ReportStore;
   now(): number;
 }
 
@@ -63,7 +79,7 @@ export class MessagesSentService {
     // counters read alongside the auth items when it is short.
     const utcWindow =
       parsed.ok && parsed.value.timezone === undefined ? windowOf(parsed.value) : undefined;
-    const access = this.ports.authItems(lookup);
+    const access = this.ports.auth.authItems(lookup);
     const early =
       utcWindow?.ok && utcWindow.value.days <= maxDaysReadBeforeAccess
         ? this.countsFor(utcWindow.value)
@@ -116,7 +132,11 @@ export class MessagesSentService {
     const window = completeDaysBefore(eventMs, this.report.days, this.report.timeZone);
     if (!window.ok) throw window.error;
     const report = messagesSentReport(window.value, await this.countsFor(window.value));
-    await this.ports.saveReport(window.value, report, new Date(this.ports.now()).toISOString());
+    await this.ports.reports.saveReport(
+      window.value,
+      report,
+      new Date(this.ports.now()).toISOString(),
+    );
     return { window: window.value, report };
   }
 
@@ -125,8 +145,8 @@ export class MessagesSentService {
     const toRead = countersToRead(window);
     if (toRead.read === 'nothing') return new Map();
     if (toRead.read === 'days') {
-      return utcDayCounts(await this.ports.dayCounts(toRead.first, toRead.last));
+      return utcDayCounts(await this.ports.counters.dayCounts(toRead.first, toRead.last));
     }
-    return localDayCounts(window, await this.ports.countsBetween(toRead.starts));
+    return localDayCounts(window, await this.ports.counters.countsBetween(toRead.starts));
   }
 }

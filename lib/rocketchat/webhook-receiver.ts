@@ -7,11 +7,21 @@ import { messageFromWebhook, webhookRoomTypes } from './outgoing-webhook.js';
 
 export type Recorded = 'written' | 'already-stored' | 'edited';
 
-export interface WebhookPorts {
+/** The webhook tokens (lib/store/webhook-tokens.ts). */
+export interface WebhookTokenSource {
   /** Hashes of the tokens allowed to post messages of this room type. */
   tokenHashes(roomType: string): Promise<string[]>;
+}
+
+/** Where messages are written (lib/store/message-writer.ts). */
+export interface MessageRecorder {
   recordNew(item: MessageItem): Promise<Recorded>;
   recordEdit(item: MessageItem & { editedAt: string }): Promise<Recorded>;
+}
+
+export interface WebhookPorts {
+  tokens: WebhookTokenSource;
+  messages: MessageRecorder;
   now(): number;
 }
 
@@ -45,7 +55,7 @@ export class WebhookReceiver {
 
     let hashes: string[];
     try {
-      hashes = await this.ports.tokenHashes(roomType);
+      hashes = await this.ports.tokens.tokenHashes(roomType);
     } catch (cause) {
       return { kind: 'unavailable', cause };
     }
@@ -57,8 +67,8 @@ export class WebhookReceiver {
     try {
       const recorded =
         message.edited && item.editedAt !== undefined
-          ? await this.ports.recordEdit({ ...item, editedAt: item.editedAt })
-          : await this.ports.recordNew(item);
+          ? await this.ports.messages.recordEdit({ ...item, editedAt: item.editedAt })
+          : await this.ports.messages.recordNew(item);
       return { kind: 'recorded', messageId: item._id, recorded };
     } catch (cause) {
       return { kind: 'unavailable', cause };

@@ -3,10 +3,11 @@ import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynam
 import { dashboardPermission } from '../auth/access.js';
 import type { StoredAuthItems } from '../auth/access-records.js';
 import type { AccessLookup } from '../auth/credentials.js';
+import type { AuthItemsSource } from '../report/messages-sent-service.js';
 import { permissionKey, tokenKey, userKey } from './auth-keys.js';
 import type { ItemKey } from './item-key.js';
 
-export class AuthDirectory {
+export class AuthDirectory implements AuthItemsSource {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,

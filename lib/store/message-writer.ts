@@ -3,12 +3,12 @@
 // once and never overwritten: only an edit changes a stored message, and only its `editedAt`.
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { MessageItem } from '../rocketchat/message-item.js';
-import type { Recorded } from '../rocketchat/webhook-receiver.js';
+import type { MessageRecorder, Recorded } from '../rocketchat/webhook-receiver.js';
 
 const isConditionFailure = (error: unknown) =>
   (error as Error).name === 'ConditionalCheckFailedException';
 
-export class MessageWriter {
+export class MessageWriter implements MessageRecorder {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,

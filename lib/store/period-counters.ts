@@ -1,6 +1,7 @@
 // Reads the counters a messages-sent answer needs, each with one Query over a sort-key range: the
 // day counters of UTC days, or the quarter-hours of the UTC days a time zone's local days cover.
 import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import type { CounterReads } from '../report/messages-sent-service.js';
 import {
   dayName,
   dayOfName,
@@ -10,7 +11,7 @@ import {
 } from '../utc-calendar.js';
 import { dayPartition, quarterHoursOf, quarterHoursPartition } from './counter-keys.js';
 
-export class DayCounters {
+export class CounterReader implements CounterReads {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -19,7 +20,7 @@ export class DayCounters {
   ) {}
 
   /** Messages per day from `firstDay` to `lastDay` (`YYYY-MM-DD`), inclusive; absent days are 0. */
-  async countsBetween(firstDay: string, lastDay: string): Promise<Map<string, number>> {
+  async dayCounts(firstDay: string, lastDay: string): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     const pages = paginateQuery(
       { client: this.client, ...(this.pageSize ? { pageSize: this.pageSize } : {}) },
@@ -35,13 +36,6 @@ export class DayCounters {
     }
     return counts;
   }
-}
-
-export class QuarterHourCounters {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
 
   /**
    * Messages sent between consecutive instants of `starts` (each on a UTC quarter-hour, in order):

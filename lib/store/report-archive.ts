@@ -2,17 +2,22 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DayWindow } from '../report/day-window.js';
 import type { MessagesSentReport } from '../report/messages-sent-report.js';
+import type { ReportStore } from '../report/messages-sent-service.js';
 import { dayName } from '../utc-calendar.js';
 import { reportKey } from './counter-keys.js';
 
-export class ReportArchive {
+export class ReportArchive implements ReportStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
   /** Stores the report of a window, replacing any earlier one: a repeated event rewrites it. */
-  async save(window: DayWindow, report: MessagesSentReport, createdAt: string): Promise<void> {
+  async saveReport(
+    window: DayWindow,
+    report: MessagesSentReport,
+    createdAt: string,
+  ): Promise<void> {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,

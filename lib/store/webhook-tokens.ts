@@ -7,6 +7,7 @@ import {
   PutCommand,
   paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
+import type { WebhookTokenSource } from '../rocketchat/webhook-receiver.js';
 import { tokenSortKeyPrefix, webhookPartition, webhookTokenKey } from './auth-keys.js';
 
 export interface WebhookToken {
@@ -16,11 +17,15 @@ export interface WebhookToken {
   createdAt: string;
 }
 
-export class WebhookTokens {
+export class WebhookTokens implements WebhookTokenSource {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
+
+  async tokenHashes(roomType: string): Promise<string[]> {
+    return (await this.forRoomType(roomType)).map((token) => token.hashedToken);
+  }
 
   /** Every token that may post messages of this room type. */
   async forRoomType(roomType: string): Promise<WebhookToken[]> {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { counterItemKey } from '../../lib/store/counter-keys.js';
-import { DayCounters } from '../../lib/store/period-counters.js';
+import { CounterReader } from '../../lib/store/period-counters.js';
 import { putAll } from '../../lib/store/put-all.js';
 import { type Benchmark, type BenchRow, compared } from './harness.js';
 import { median, timed } from './stats.js';
@@ -103,9 +103,9 @@ export const readPathBenchmark: Benchmark = {
           { read: 0, total: 0 },
         );
       };
-      const counters = new DayCounters(client, countersTable);
+      const counters = new CounterReader(client, countersTable);
       const fromCounters = () =>
-        counters.countsBetween(`${size}-${asked[0]}`, `${size}-${asked.at(-1)}`);
+        counters.dayCounts(`${size}-${asked[0]}`, `${size}-${asked.at(-1)}`);
 
       const [{ read: naiveRead, total }] = await timed(naive);
       const counted = [...(await fromCounters()).values()].reduce((a, b) => a + b, 0);

@@ -3,7 +3,12 @@
 import type { StoredAuthItems } from '../../lib/auth/access-records.js';
 import type { AccessLookup } from '../../lib/auth/credentials.js';
 import { hashLoginToken } from '../../lib/auth/login-token.js';
-import type { MessagesSentPorts } from '../../lib/report/messages-sent-service.js';
+import type {
+  AuthItemsSource,
+  CounterReads,
+  MessagesSentPorts,
+  ReportStore,
+} from '../../lib/report/messages-sent-service.js';
 
 export interface FakeCounters {
   /** Messages per UTC day, `YYYY-MM-DD`. */
@@ -12,12 +17,17 @@ export interface FakeCounters {
   quarterHours: Map<number, number>;
 }
 
-export class FakeMessagesSentPorts implements MessagesSentPorts {
+/** One object playing the three stores; `ports` hands it to the service as they are handed. */
+export class FakeMessagesSentPorts implements AuthItemsSource, CounterReads, ReportStore {
   readonly calls: string[] = [];
   readonly users = new Map<string, { roles: string[] }>();
   readonly tokens = new Map<string, Record<string, unknown>>();
   permission: unknown;
   readonly counters: FakeCounters = { days: new Map(), quarterHours: new Map() };
+
+  get ports(): MessagesSentPorts {
+    return { auth: this, counters: this, reports: this, now: () => this.clock };
+  }
   readonly saved: unknown[] = [];
   failing: 'auth' | 'counters' | undefined;
   clock = Date.parse('2024-05-01T12:00:00.000Z');
@@ -64,9 +74,5 @@ export class FakeMessagesSentPorts implements MessagesSentPorts {
   async saveReport(...report: unknown[]): Promise<void> {
     this.calls.push('saveReport');
     this.saved.push(report);
-  }
-
-  now(): number {
-    return this.clock;
   }
 }

@@ -9,7 +9,7 @@ import { hashLoginToken } from '../../lib/auth/login-token.js';
 import { AuthAdmin } from '../../lib/store/auth-admin.js';
 import { userKey } from '../../lib/store/auth-keys.js';
 import { reportKey } from '../../lib/store/counter-keys.js';
-import { DayCounters } from '../../lib/store/period-counters.js';
+import { CounterReader } from '../../lib/store/period-counters.js';
 import {
   httpApiEvent,
   type RequestShape,
@@ -301,10 +301,10 @@ describe('scheduled reports', () => {
 
 describe('reading the counters', () => {
   it('follows pagination to the last page', async () => {
-    const paged = new DayCounters(documentClient, tables.counters, 3);
-    const whole = new DayCounters(documentClient, tables.counters);
-    const counts = await paged.countsBetween('2023-05-01', '2023-05-31');
+    const paged = new CounterReader(documentClient, tables.counters, 3);
+    const whole = new CounterReader(documentClient, tables.counters);
+    const counts = await paged.dayCounts('2023-05-01', '2023-05-31');
     expect(counts.size).toBe(19);
-    expect(counts).toEqual(await whole.countsBetween('2023-05-01', '2023-05-31'));
+    expect(counts).toEqual(await whole.dayCounts('2023-05-01', '2023-05-31'));
   });
 });

@@ -23,7 +23,7 @@ const refusedKind = async (work: Promise<unknown>) =>
 
 beforeEach(() => {
   ports = new FakeMessagesSentPorts();
-  service = new MessagesSentService(ports, { days: 7 });
+  service = new MessagesSentService(ports.ports, { days: 7 });
   ports.counters.days.set('2023-05-30', 183).set('2023-05-29', 101).set('2023-05-20', 44);
 });
 

@@ -85,10 +85,11 @@ describe('receiving', () => {
     return {
       written,
       receiver: new WebhookReceiver({
-        tokenHashes: async (roomType) =>
-          roomType === 'c' ? [hashLoginToken('integration-token')] : [],
-        recordNew: record,
-        recordEdit: record,
+        tokens: {
+          tokenHashes: async (roomType) =>
+            roomType === 'c' ? [hashLoginToken('integration-token')] : [],
+        },
+        messages: { recordNew: record, recordEdit: record },
         now: () => 0,
       }),
     };
@@ -117,11 +118,13 @@ describe('receiving', () => {
 
   it('answers unavailable when DynamoDB fails, so that Rocket.Chat sends the message again', async () => {
     const failing = new WebhookReceiver({
-      tokenHashes: async () => [hashLoginToken('integration-token')],
-      recordNew: async () => {
-        throw new Error('ProvisionedThroughputExceededException');
+      tokens: { tokenHashes: async () => [hashLoginToken('integration-token')] },
+      messages: {
+        recordNew: async () => {
+          throw new Error('ProvisionedThroughputExceededException');
+        },
+        recordEdit: async () => 'edited',
       },
-      recordEdit: async () => 'edited',
       now: () => 0,
     });
     expect((await failing.receive('c', body({}), 40)).kind).toBe('unavailable');
