@@ -123,7 +123,9 @@ export async function countChanges(
   options: CountingOptions,
 ): Promise<CountingResult> {
   const { shard } = delivery;
-  const ordered = inSequenceOrder(delivery.changes);
+  const ascending = isAscending(delivery.changes);
+  // The first delivery of records is always in order; only a redelivery may need sorting.
+  const ordered = ascending ? delivery.changes : inSequenceOrder(delivery.changes);
   const stats: CountingStats = {
     records: delivery.changes.length,
     alreadyApplied: 0,
@@ -133,7 +135,7 @@ export async function countChanges(
     transactions: 0,
     conflictsRetried: 0,
     insideAppliedRange: false,
-    outOfOrder: ordered.length !== delivery.changes.length || !isAscending(delivery.changes),
+    outOfOrder: !ascending,
   };
   const [first] = ordered;
   if (!first) {

@@ -1,4 +1,4 @@
-// A message item as the counting rule reads it , and the rule itself (docs/architecture.md).
+// A message item as the counting rule reads it, and the rule itself (docs/architecture.md).
 import * as z from 'zod/mini';
 
 /**
@@ -36,6 +36,7 @@ export const absentImage: ParsedImage = { kind: 'absent' };
  */
 export function parseMessageImage(image: unknown): ParsedImage {
   if (image === undefined) return absentImage;
+  if (isWellFormedMessage(image)) return { kind: 'message', message: image };
   const result = messageImageSchema.safeParse(image);
   if (!result.success) {
     return {
@@ -46,6 +47,52 @@ export function parseMessageImage(image: unknown): ParsedImage {
     };
   }
   return { kind: 'message', message: result.data };
+}
+
+const isoTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const isText = (value: unknown) => typeof value === 'string' && value !== '';
+const isOptional = (value: unknown, type: 'string' | 'boolean') =>
+  value === undefined || typeof value === type;
+
+/**
+ * The images nearly every record has, recognised without zod, which costs a third of the counting
+ * function's own time per batch: every image this accepts the schema accepts too (a unit test holds
+ * it to that); for any other, the schema decides, and says what is wrong.
+ */
+function isWellFormedMessage(image: unknown): image is MessageImage {
+  if (typeof image !== 'object' || image === null) return false;
+  const { _id, rid, roomType, ts, t, tmid, _hidden } = image as Record<string, unknown>;
+  if (!isText(_id) || !isText(rid) || !isText(roomType) || typeof ts !== 'string') return false;
+  if (!isOptional(t, 'string') || !isOptional(tmid, 'string') || !isOptional(_hidden, 'boolean')) {
+    return false;
+  }
+  return isoTimestamp.test(ts) && isRealInstant(ts);
+}
+
+/** Digits of `text` from `at`, `length` long, as a number (they are known to be digits). */
+function digits(text: string, at: number, length: number): number {
+  let value = 0;
+  for (let index = at; index < at + length; index++)
+    value = value * 10 + text.charCodeAt(index) - 48;
+  return value;
+}
+
+/** A `YYYY-MM-DDTHH:mm:ss.sssZ` that names a real instant: no 30 February, no 24:00, no :60. */
+function isRealInstant(ts: string): boolean {
+  const year = digits(ts, 0, 4);
+  const month = digits(ts, 5, 2);
+  const day = digits(ts, 8, 2);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const daysInMonth = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    digits(ts, 11, 2) <= 23 &&
+    digits(ts, 14, 2) <= 59 &&
+    digits(ts, 17, 2) <= 59
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CounterDelta, effectOfChange } from '../../lib/counting/changes.js';
-import { parseMessageImage } from '../../lib/counting/message.js';
+import { messageImageSchema, parseMessageImage } from '../../lib/counting/message.js';
 import { toMessageChange } from '../../lib/lambda/stream-records.js';
 
 const counted = new Set(['c', 'p', 'd']);
@@ -108,5 +109,71 @@ describe('the counting rule: counts(NewImage) − counts(OldImage)', () => {
       new Set(['c']),
     );
     expect(onlyChannels.deltas).toEqual([]);
+  });
+});
+
+describe('reading images', () => {
+  // The reader recognises well-formed images without zod; it must read every image as the schema
+  // does, or the counters would drift from a recount by the schema.
+  const digits = (length: number) =>
+    fc
+      .array(fc.constantFrom(...'0123456789'), { minLength: length, maxLength: length })
+      .map((d) => d.join(''));
+  const timestampShaped = fc
+    .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), digits(3))
+    .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+  const realTimestamp = fc
+    .date({
+      min: new Date('0000-01-01T00:00:00.000Z'),
+      max: new Date('9999-12-31T23:59:59.999Z'),
+      noInvalidDate: true,
+    })
+    .map((date) => date.toISOString());
+  const field = fc.oneof(
+    fc.constant(undefined),
+    fc.string(),
+    fc.constant(''),
+    fc.boolean(),
+    fc.integer(),
+    timestampShaped,
+    realTimestamp,
+  );
+
+  it('reads every image exactly as the message schema does (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          _id: field,
+          rid: field,
+          roomType: field,
+          ts: fc.oneof(timestampShaped, realTimestamp, field),
+          t: field,
+          tmid: field,
+          _hidden: field,
+        }),
+        (fields) => {
+          const image = Object.fromEntries(
+            Object.entries(fields).filter(([, v]) => v !== undefined),
+          );
+          const byReader = parseMessageImage(image).kind;
+          const bySchema = messageImageSchema.safeParse(image).success ? 'message' : 'malformed';
+          expect(byReader).toBe(bySchema);
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it.each([
+    '2023-02-29T10:00:00.000Z',
+    '2024-02-30T10:00:00.000Z',
+    '2023-04-31T10:00:00.000Z',
+    '2023-05-30T24:00:00.000Z',
+    '2023-05-30T23:60:00.000Z',
+    '2023-05-30T23:59:60.000Z',
+    '2023-13-01T00:00:00.000Z',
+    '2023-00-10T00:00:00.000Z',
+  ])('refuses %s, which names no real instant', (ts) => {
+    expect(parseMessageImage(message({ ts })).kind).toBe('malformed');
   });
 });
