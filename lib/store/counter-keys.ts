@@ -44,16 +44,33 @@ export interface QuarterHours {
   version?: number;
 }
 
-/** The quarter-hours an item holds; an item that is not there holds zeros. */
+export class UnreadableCounterItem extends Error {
+  constructor(day: string) {
+    super(`the quarter-hours item of ${day} cannot be read: its quarters are not 96 counts`);
+    this.name = 'UnreadableCounterItem';
+  }
+}
+
+/**
+ * The quarter-hours an item holds; an item that is not there holds zeros. One that cannot be read
+ * is an error, never zeros: an answer from it would be wrong, and a write from it would lose what
+ * it held.
+ */
 export function quarterHoursOf(item: Record<string, unknown> | undefined): QuarterHours {
   const counts = new Array<number>(quarterHoursPerDay).fill(0);
   if (!item) return { counts };
-  String(item.quarters ?? '')
-    .split(',')
-    .slice(0, quarterHoursPerDay)
-    .forEach((count, quarter) => {
-      counts[quarter] = count === '' ? 0 : Number(count);
-    });
+  const quarters = item.quarters ?? '';
+  const texts = typeof quarters === 'string' ? quarters.split(',') : [];
+  if (typeof quarters !== 'string' || texts.length > quarterHoursPerDay) {
+    throw new UnreadableCounterItem(String(item.sk));
+  }
+  texts.forEach((text, quarter) => {
+    const count = text === '' ? 0 : Number(text);
+    if (!Number.isSafeInteger(count) || !/^-?\d*$/.test(text)) {
+      throw new UnreadableCounterItem(String(item.sk));
+    }
+    counts[quarter] = count;
+  });
   return item.version === undefined ? { counts } : { counts, version: Number(item.version) };
 }
 
