@@ -2,9 +2,10 @@
 // day's quarter-hours item written anew from the one read, on the condition that it is still that
 // one (its version unchanged). Every write counts itself in `version`. The counting function and
 // the reconciliation's repairs both write counters this way.
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Counter, counterGroupOf } from '../counting/changes.js';
 import { quarterHoursPerDay, quarterOfDay } from '../utc-calendar.js';
+import { batchGetAll } from './batch-get.js';
 import {
   counterItemKey,
   type QuarterHours,
@@ -132,24 +133,7 @@ export async function readQuarterHours(
   tableName: string,
   days: readonly string[],
 ): Promise<Map<string, QuarterHours>> {
-  const read = new Map<string, QuarterHours>();
-  for (let at = 0; at < days.length; at += 100) {
-    let keys: Record<string, unknown>[] = days
-      .slice(at, at + 100)
-      .map((day) => ({ ...counterItemKey({ unit: 'quarter-hour', period: day }) }));
-    for (let attempt = 0; keys.length > 0; attempt++) {
-      if (attempt > 8) throw new Error('DynamoDB kept quarter-hour reads unprocessed');
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-      const response = await client.send(
-        new BatchGetCommand({
-          RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } },
-        }),
-      );
-      for (const item of response.Responses?.[tableName] ?? []) {
-        read.set(String(item.sk), quarterHoursOf(item));
-      }
-      keys = response.UnprocessedKeys?.[tableName]?.Keys ?? [];
-    }
-  }
-  return read;
+  const keys = days.map((day) => counterItemKey({ unit: 'quarter-hour', period: day }));
+  const items = await batchGetAll(client, tableName, keys);
+  return new Map(items.map((item) => [String(item.sk), quarterHoursOf(item)]));
 }

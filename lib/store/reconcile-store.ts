@@ -7,7 +7,6 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   paginateQuery,
@@ -22,6 +21,7 @@ import type { CounterReading, DayRange, Drift } from '../reconcile/drift.js';
 import type { ShardHistory } from '../reconcile/expected-counts.js';
 import type { ReconcilePorts } from '../reconcile/reconcile.js';
 import { monthsBetween } from '../utc-calendar.js';
+import { batchGetAll, keyIdOf } from './batch-get.js';
 import {
   appliedMarkKey,
   countersOfItem,
@@ -141,37 +141,15 @@ export class DynamoDbReconcileStore implements ReconcilePorts {
 
   /** The `through` of each key's item, in the keys' order; undefined where there is none. */
   private async readThrough(keys: ItemKey[]): Promise<(string | undefined)[]> {
-    const table = this.options.countersTable;
+    const items = await batchGetAll(this.client, this.options.countersTable, keys, {
+      projection: 'pk, sk, through',
+      requestsAtOnce: 8,
+    });
     const found = new Map<string, string>();
-    const id = (key: { pk?: unknown; sk?: unknown }) => `${String(key.pk)}\n${String(key.sk)}`;
-    const readBatch = async (batch: ItemKey[]) => {
-      let pending: Record<string, unknown>[] = batch.map((key) => ({ ...key }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 8) throw new Error('DynamoDB kept applied-mark reads unprocessed');
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-        const response = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [table]: {
-                Keys: pending,
-                ConsistentRead: true,
-                ProjectionExpression: 'pk, sk, through',
-              },
-            },
-          }),
-        );
-        for (const item of response.Responses?.[table] ?? []) {
-          if (typeof item.through === 'string') found.set(id(item), item.through);
-        }
-        pending = response.UnprocessedKeys?.[table]?.Keys ?? [];
-      }
-    };
-    const batches: ItemKey[][] = [];
-    for (let at = 0; at < keys.length; at += 100) batches.push(keys.slice(at, at + 100));
-    for (let at = 0; at < batches.length; at += 8) {
-      await Promise.all(batches.slice(at, at + 8).map(readBatch));
+    for (const item of items) {
+      if (typeof item.through === 'string') found.set(keyIdOf(item), item.through);
     }
-    return keys.map((key) => found.get(id(key)));
+    return keys.map((key) => found.get(keyIdOf(key)));
   }
 
   async readCounters(range: DayRange): Promise<CounterReading[]> {

@@ -2,7 +2,8 @@
 // makes: a request that never arrives (the connection is reset before forwarding), and a request
 // that is applied but whose response is lost (forwarded, then the connection is dropped). And one
 // DynamoDB makes under load, which DynamoDB Local never does: a BatchWriteItem that writes only
-// part of its items and hands the rest back as UnprocessedItems. Tests that count what a handler
+// part of its items and hands the rest back as UnprocessedItems, and a BatchGetItem that reads only
+// part of its keys and hands the rest back as UnprocessedKeys. Tests that count what a handler
 // asks of DynamoDB watch the exchanges that pass through it.
 import { createServer, type IncomingMessage, request } from 'node:http';
 
@@ -47,8 +48,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       req.socket.destroy();
       return;
     }
-    const unprocessed =
-      fault === 'partial' && operation === 'BatchWriteItem' ? holdBackHalf(body) : undefined;
+    const unprocessed = fault === 'partial' ? holdBackHalf(operation, body) : undefined;
     if (unprocessed) body = unprocessed.forwarded;
     const forwarded = request(
       {
@@ -68,7 +68,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         if (unprocessed && response.statusCode === 200) {
           const answer = JSON.parse(responseBody.toString());
           responseBody = Buffer.from(
-            JSON.stringify({ ...answer, UnprocessedItems: unprocessed.heldBack }),
+            JSON.stringify({ ...answer, [unprocessed.field]: unprocessed.heldBack }),
           );
           // The SDK checks the body against DynamoDB's checksum, which no longer matches.
           delete headers['x-amz-crc32'];
@@ -93,15 +93,31 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   return proxy;
 }
 
-/** A BatchWriteItem body with only the first half of each table's writes, and the other half. */
-function holdBackHalf(body: Buffer): { forwarded: Buffer; heldBack: Record<string, unknown[]> } {
-  const batch = JSON.parse(body.toString()) as { RequestItems?: Record<string, unknown[]> };
-  const kept: Record<string, unknown[]> = {};
-  const heldBack: Record<string, unknown[]> = {};
-  for (const [table, writes] of Object.entries(batch.RequestItems ?? {})) {
-    const half = Math.ceil(writes.length / 2);
-    kept[table] = writes.slice(0, half);
-    if (writes.length > half) heldBack[table] = writes.slice(half);
+/**
+ * A batch request's body with only the first half of each table's writes (BatchWriteItem) or keys
+ * (BatchGetItem), and the rest as DynamoDB hands it back; undefined for other operations.
+ */
+function holdBackHalf(operation: string, body: Buffer) {
+  if (operation !== 'BatchWriteItem' && operation !== 'BatchGetItem') return undefined;
+  const batch = JSON.parse(body.toString()) as { RequestItems?: Record<string, unknown> };
+  const kept: Record<string, unknown> = {};
+  const heldBack: Record<string, unknown> = {};
+  for (const [table, request] of Object.entries(batch.RequestItems ?? {})) {
+    if (operation === 'BatchWriteItem') {
+      const writes = request as unknown[];
+      const half = Math.ceil(writes.length / 2);
+      kept[table] = writes.slice(0, half);
+      if (writes.length > half) heldBack[table] = writes.slice(half);
+    } else {
+      const read = request as { Keys: unknown[] };
+      const half = Math.ceil(read.Keys.length / 2);
+      kept[table] = { ...read, Keys: read.Keys.slice(0, half) };
+      if (read.Keys.length > half) heldBack[table] = { ...read, Keys: read.Keys.slice(half) };
+    }
   }
-  return { forwarded: Buffer.from(JSON.stringify({ ...batch, RequestItems: kept })), heldBack };
+  return {
+    field: operation === 'BatchWriteItem' ? 'UnprocessedItems' : 'UnprocessedKeys',
+    forwarded: Buffer.from(JSON.stringify({ ...batch, RequestItems: kept })),
+    heldBack,
+  };
 }
