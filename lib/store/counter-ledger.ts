@@ -99,12 +99,12 @@ export class DynamoDbCounterLedger implements CounterLedger {
         return 'applied';
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
-        const [markReason, ...counterReasons] = error.CancellationReasons ?? [];
+        const reasons = error.CancellationReasons ?? [];
+        const [markReason, ...counterReasons] = reasons;
         if (markReason?.Code === 'ConditionalCheckFailed') return 'mark-moved';
         if (counterReasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) continue;
-        if (counterReasons.some((reason) => retryableReasons.has(reason.Code ?? ''))) {
-          return 'conflict';
-        }
+        // Held or throttled, the mark as much as a counter: nothing was written.
+        if (reasons.some((reason) => retryableReasons.has(reason.Code ?? ''))) return 'conflict';
         throw error;
       }
     }
