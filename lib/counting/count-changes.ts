@@ -25,12 +25,12 @@
 // (TumblingWindowInSeconds on the mapping), and one batch per shard at a time
 // (ParallelizationFactor 1): with several, records of one shard interleave across batches.
 import {
-  type ChangeEffect,
   compareSequenceNumbers,
   effectOfChange,
+  type MalformedImage,
   type MessageChange,
 } from './changes.js';
-import { type Chunk, planChunks } from './plan.js';
+import { type Chunk, type PlannedChange, planChunks } from './plan.js';
 
 /** A shard of one stream: shard ids are unique within a stream, the stream ARN names the stream. */
 export interface ShardRef {
@@ -108,11 +108,9 @@ export interface CountingOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-interface Planned {
-  sequenceNumber: string;
-  deltas: ChangeEffect['deltas'];
+interface Planned extends PlannedChange {
   change: MessageChange;
-  effect: ChangeEffect;
+  malformed: MalformedImage[];
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -124,7 +122,7 @@ export async function countChanges(
 ): Promise<CountingResult> {
   const { shard } = delivery;
   const ascending = isAscending(delivery.changes);
-  // The first delivery of records is always in order; only a redelivery may need sorting.
+  // Deliveries usually come in order; those that do not are sorted, not trusted.
   const ordered = ascending ? delivery.changes : inSequenceOrder(delivery.changes);
   const stats: CountingStats = {
     records: delivery.changes.length,
@@ -141,10 +139,19 @@ export async function countChanges(
   if (!first) {
     return { stats, malformed: [], ...markField(delivery.knownMark) };
   }
+  const planned: Planned[] = ordered.map((change) => {
+    const { deltas, malformed } = effectOfChange(change, options.countedRoomTypes);
+    return { sequenceNumber: change.sequenceNumber, deltas, change, malformed };
+  });
 
   let mark = delivery.knownMark;
+  // In sequence order, the records at or below the mark come first: the rest are pending.
+  const pendingFrom = () => {
+    const at = planned.findIndex(({ sequenceNumber }) => isAbove(sequenceNumber, mark));
+    return at < 0 ? planned.length : at;
+  };
   const fail = (failure: unknown, malformed: MalformedRecord[] = []): CountingResult => {
-    const next = ordered.find((change) => isAbove(change, mark)) ?? first;
+    const next = planned[pendingFrom()] ?? first;
     return { retryFrom: next.sequenceNumber, failure, stats, malformed, ...markField(mark) };
   };
   const readMark = async () => {
@@ -158,15 +165,10 @@ export async function countChanges(
       return fail(error);
     }
   }
-  const planned: Planned[] = ordered.map((change) => {
-    const effect = effectOfChange(change, options.countedRoomTypes);
-    return { sequenceNumber: change.sequenceNumber, deltas: effect.deltas, change, effect };
-  });
-  const initiallyPending = ordered.filter((change) => isAbove(change, mark)).length;
-  stats.alreadyApplied = planned.length - initiallyPending;
-  stats.insideAppliedRange = initiallyPending === 0;
-  const malformed = planned.slice(stats.alreadyApplied).flatMap(({ change, effect }) =>
-    effect.malformed.map(({ image, problems }) => ({
+  stats.alreadyApplied = pendingFrom();
+  stats.insideAppliedRange = stats.alreadyApplied === planned.length;
+  const malformed = planned.slice(stats.alreadyApplied).flatMap(({ change, malformed }) =>
+    malformed.map(({ image, problems }) => ({
       eventId: change.eventId,
       sequenceNumber: change.sequenceNumber,
       ...(change.messageId === undefined ? {} : { messageId: change.messageId }),
@@ -177,7 +179,7 @@ export async function countChanges(
 
   const maxRereads = options.maxMarkRereads ?? 3;
   for (let reread = 0; ; reread++) {
-    const outcome = await applyPending(planned.filter(({ change }) => isAbove(change, mark)));
+    const outcome = await applyPending(planned.slice(pendingFrom()));
     if (outcome.kind === 'done') return { stats, malformed, ...markField(mark) };
     if (outcome.kind === 'failed') return fail(outcome.error, malformed);
     // Another invocation (or a repeat of our own request) moved the mark: read how far, go on.
@@ -212,8 +214,8 @@ export async function countChanges(
         stats.transactions += 1;
       }
       stats.applied += chunk.changes.length;
-      for (const { effect } of chunk.changes) {
-        for (const { unit, delta } of effect.deltas) {
+      for (const { deltas } of chunk.changes) {
+        for (const { unit, delta } of deltas) {
           if (unit !== 'day') continue;
           if (delta > 0) stats.messagesAdded += delta;
           else stats.messagesRemoved -= delta;
@@ -242,8 +244,8 @@ export async function countChanges(
 const markField = (mark: string | undefined) =>
   mark === undefined ? {} : { appliedThrough: mark };
 
-const isAbove = (change: MessageChange, mark: string | undefined) =>
-  mark === undefined || compareSequenceNumbers(change.sequenceNumber, mark) > 0;
+const isAbove = (sequenceNumber: string, mark: string | undefined) =>
+  mark === undefined || compareSequenceNumbers(sequenceNumber, mark) > 0;
 
 /** The records in ascending sequence-number order, each once. */
 function inSequenceOrder(changes: readonly MessageChange[]): MessageChange[] {
