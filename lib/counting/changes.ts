@@ -73,7 +73,10 @@ export function parseCounterId(id: CounterId): Counter {
  * of one group change in one write; a transaction holds at most 100 writes.
  */
 export const counterGroupOf = ({ unit, period }: Counter): string =>
-  unit === 'day' ? `day ${period}` : `quarter-hours ${period.slice(0, 10)}`;
+  `${unit === 'day' ? 'day' : 'quarter-hours'} ${dayOfPeriod(period)}`;
+
+/** The UTC day (`YYYY-MM-DD`) a counter's period is in. */
+export const dayOfPeriod = (period: string): string => period.slice(0, 10);
 
 export interface MalformedImage {
   image: 'old' | 'new';

@@ -3,7 +3,7 @@
 // mark, so a chunk touches at most 99 counter groups (`counterGroupOf`: a day's total, or a day's
 // quarter-hours). Chunks keep stream order: each covers a contiguous run of changes, which is what
 // lets the mark say "applied through sequence number N".
-import type { CounterDelta } from './changes.js';
+import { type CounterDelta, type CounterUnit, counterGroupOf, dayOfPeriod } from './changes.js';
 
 export const maxGroupsPerChunk = 99;
 
@@ -26,53 +26,60 @@ export function planChunks<C extends PlannedChange>(
   maxGroups = maxGroupsPerChunk,
 ): Chunk<C>[] {
   const chunks: Chunk<C>[] = [];
-  // Net deltas by period, one map per unit; and the groups the chunk writes (`counterGroupOf`):
-  // a day total per day, a quarter-hours item per day. Run for every record of every batch, so
-  // kept to lookups by the period text the records carry, without building ids for them.
-  let days = new Map<string, number>();
-  let quarterHours = new Map<string, number>();
-  let quarterHourDays = new Set<string>();
+  // Net deltas per period, and the groups written (`counterGroupOf`: one per unit and UTC day)
+  // as the days seen per unit. This runs for every record of every batch: it looks up the period
+  // text the records carry rather than build an id for each.
+  let sums = perUnit(() => new Map<string, number>());
+  let groupDays = perUnit(() => new Set<string>());
   let included: C[] = [];
 
   const close = () => {
     const last = included.at(-1);
     if (!last) return;
     const counters: CounterDelta[] = [];
-    for (const [period, delta] of days)
-      if (delta !== 0) counters.push({ unit: 'day', period, delta });
-    for (const [period, delta] of quarterHours) {
-      if (delta !== 0) counters.push({ unit: 'quarter-hour', period, delta });
+    for (const unit of units) {
+      for (const [period, delta] of sums[unit]) {
+        if (delta !== 0) counters.push({ unit, period, delta });
+      }
     }
     chunks.push({ through: last.sequenceNumber, changes: included, counters });
-    days = new Map();
-    quarterHours = new Map();
-    quarterHourDays = new Set();
+    sums = perUnit(() => new Map());
+    groupDays = perUnit(() => new Set());
     included = [];
   };
 
-  for (const change of changes) {
-    // A change touches at most four counters (two periods of two images), often the same ones.
-    let added = 0;
-    const newDays: string[] = [];
-    for (const { unit, period } of change.deltas) {
-      const day = unit === 'day' ? period : period.slice(0, 10);
-      const known = unit === 'day' ? days.has(day) : quarterHourDays.has(day);
-      const group = unit === 'day' ? day : `quarters ${day}`;
-      if (known || newDays.includes(group)) continue;
-      newDays.push(group);
-      added++;
-    }
-    if (days.size + quarterHourDays.size + added > maxGroups) close();
-    for (const { unit, period, delta } of change.deltas) {
-      if (unit === 'day') {
-        days.set(period, (days.get(period) ?? 0) + delta);
-      } else {
-        quarterHours.set(period, (quarterHours.get(period) ?? 0) + delta);
-        quarterHourDays.add(period.slice(0, 10));
+  const groupCount = () => groupDays.day.size + groupDays['quarter-hour'].size;
+  // The groups a change would add to the chunk: as many as its deltas at most (two periods of two
+  // images), often fewer, since a change's counters share days.
+  const newGroups = (deltas: readonly CounterDelta[]) => {
+    const added = new Set<string>();
+    for (const counter of deltas) {
+      if (!groupDays[counter.unit].has(dayOfPeriod(counter.period))) {
+        added.add(counterGroupOf(counter));
       }
+    }
+    return added.size;
+  };
+
+  for (const change of changes) {
+    const { deltas } = change;
+    // Counted exactly only near the limit, where it decides.
+    if (groupCount() + deltas.length > maxGroups && groupCount() + newGroups(deltas) > maxGroups) {
+      close();
+    }
+    for (const { unit, period, delta } of deltas) {
+      sums[unit].set(period, (sums[unit].get(period) ?? 0) + delta);
+      groupDays[unit].add(dayOfPeriod(period));
     }
     included.push(change);
   }
   close();
   return chunks;
 }
+
+const units: readonly CounterUnit[] = ['day', 'quarter-hour'];
+
+const perUnit = <T>(make: () => T): Record<CounterUnit, T> => ({
+  day: make(),
+  'quarter-hour': make(),
+});

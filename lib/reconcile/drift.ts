@@ -5,6 +5,7 @@ import {
   type CounterUnit,
   counterGroupOf,
   counterId,
+  dayOfPeriod,
   parseCounterId,
 } from '../counting/changes.js';
 
@@ -42,7 +43,7 @@ export interface DayRange {
 }
 
 export const inRange = (range: DayRange, period: string) =>
-  period.slice(0, 10) >= range.from && period.slice(0, 10) <= range.to;
+  dayOfPeriod(period) >= range.from && dayOfPeriod(period) <= range.to;
 
 export function drifts(
   expected: ReadonlyMap<CounterId, number>,

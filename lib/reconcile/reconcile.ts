@@ -28,6 +28,7 @@ import {
   comesAfter,
   counterGroupOf,
   counterId,
+  dayOfPeriod,
   parseCounterId,
 } from '../counting/changes.js';
 import type { ParsedImage } from '../counting/message.js';
@@ -231,7 +232,7 @@ async function spanOf(
   countedRoomTypes: ReadonlySet<string>,
 ): Promise<DayRange | undefined> {
   const everything = expectedCounts({ scanned, shards, isApplied: () => true, countedRoomTypes });
-  const days = [...everything.keys()].map((id) => parseCounterId(id).period.slice(0, 10));
+  const days = [...everything.keys()].map((id) => dayOfPeriod(parseCounterId(id).period));
   const counted = await ports.dayCounterSpan();
   if (counted) days.push(counted.from, counted.to);
   const sorted = days.filter(Boolean).sort();

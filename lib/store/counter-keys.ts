@@ -21,7 +21,7 @@
 // UTC answer does: one attribute to read instead of 96 numbers (which is what a read of DynamoDB
 // costs, more than bytes). Text cannot be added to, so the counting function reads the item and
 // writes it back on the condition that `version`, the number of writes it has had, is unchanged.
-import type { Counter } from '../counting/changes.js';
+import { type Counter, dayOfPeriod } from '../counting/changes.js';
 import type { ShardRef } from '../counting/count-changes.js';
 import { quarterHourName, quarterHoursPerDay } from '../utc-calendar.js';
 import type { ItemKey } from './item-key.js';
@@ -34,7 +34,7 @@ const legacyQuarterHourPrefix = 'quarter-hour#';
 export function counterItemKey({ unit, period }: Counter): ItemKey {
   return unit === 'day'
     ? { pk: dayPartition, sk: period }
-    : { pk: quarterHoursPartition, sk: period.slice(0, 10) };
+    : { pk: quarterHoursPartition, sk: dayOfPeriod(period) };
 }
 
 /** A UTC day's quarter-hours item: the count of each quarter-hour from 00:00, and its version. */

@@ -3,7 +3,7 @@
 // one (its version unchanged). Every write counts itself in `version`. The counting function and
 // the reconciliation's repairs both write counters this way.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type Counter, counterGroupOf } from '../counting/changes.js';
+import { type Counter, counterGroupOf, dayOfPeriod } from '../counting/changes.js';
 import { quarterHoursPerDay, quarterOfDay } from '../utc-calendar.js';
 import { batchGetAll } from './batch-get.js';
 import {
@@ -54,7 +54,7 @@ export interface CounterWriteOptions {
 /** The days whose quarter-hours items the changes need read first. */
 export const quarterHourDays = (changes: readonly Counter[]) => [
   ...new Set(
-    changes.filter(({ unit }) => unit === 'quarter-hour').map(({ period }) => period.slice(0, 10)),
+    changes.filter(({ unit }) => unit === 'quarter-hour').map(({ period }) => dayOfPeriod(period)),
   ),
 ];
 
@@ -66,7 +66,7 @@ export function counterWrites(
   const dayDeltas = new Map<string, number>();
   const quarterCounts = new Map<string, number[]>();
   for (const { unit, period, delta } of changes) {
-    const day = period.slice(0, 10);
+    const day = dayOfPeriod(period);
     if (unit === 'day') {
       dayDeltas.set(day, (dayDeltas.get(day) ?? 0) + delta);
       continue;

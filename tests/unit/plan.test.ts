@@ -68,7 +68,7 @@ describe('planning a batch into transactions', () => {
     expect(planChunks(changes)).toHaveLength(1);
   });
 
-  it('keeps stream order and loses no delta (property)', () => {
+  it('keeps stream order, loses no delta and makes no more chunks than needed (property)', () => {
     const change = fc.array(
       fc.record({
         unit: fc.constantFrom('day' as const, 'quarter-hour' as const),
@@ -102,6 +102,14 @@ describe('planning a batch into transactions', () => {
             const included = chunk.changes;
             expect(chunk.through).toBe(included.at(-1)?.sequenceNumber);
             expect(net(chunk.counters)).toEqual(net(included.flatMap((c) => c.deltas)));
+          }
+          // And no more chunks than needed: one ends only where its next change would take it
+          // past the limit.
+          for (const [index, chunk] of chunks.entries()) {
+            const next = chunks[index + 1]?.changes[0];
+            if (!next) continue;
+            const touched = [...chunk.changes, next].flatMap((c) => c.deltas).map(counterGroupOf);
+            expect(new Set(touched).size).toBeGreaterThan(max);
           }
         },
       ),
