@@ -1,7 +1,7 @@
 // Receiving one message from a Rocket.Chat outgoing webhook: check the token of the room type's
 // integration, then store the message — a new one once, an edit without moving it. Nothing is
-// written unless the token matches and the message reads.
-import { webhookTokenMatches } from '../auth/webhook-token.js';
+// written unless the token is known and the message reads.
+import { hashLoginToken } from '../auth/login-token.js';
 import type { MessageItem } from './message-item.js';
 import { messageFromWebhook, webhookRoomTypes } from './outgoing-webhook.js';
 
@@ -9,8 +9,11 @@ export type Recorded = 'written' | 'already-stored' | 'edited';
 
 /** The webhook tokens (lib/store/webhook-tokens.ts). */
 export interface WebhookTokenSource {
-  /** Hashes of the tokens allowed to post messages of this room type. */
-  tokenHashes(roomType: string): Promise<string[]>;
+  /**
+   * Whether a token with this hash may post messages of this room type: one lookup by the hash,
+   * as for login tokens, whatever the number of tokens stored.
+   */
+  isKnown(roomType: string, hashedToken: string): Promise<boolean>;
 }
 
 /** Where messages are written (lib/store/message-writer.ts). */
@@ -53,13 +56,13 @@ export class WebhookReceiver {
     const { token } = payload;
     if (typeof token !== 'string' || token === '') return { kind: 'not-authenticated' };
 
-    let hashes: string[];
+    let known: boolean;
     try {
-      hashes = await this.ports.tokens.tokenHashes(roomType);
+      known = await this.ports.tokens.isKnown(roomType, hashLoginToken(token));
     } catch (cause) {
       return { kind: 'unavailable', cause };
     }
-    if (!webhookTokenMatches(token, hashes)) return { kind: 'not-authenticated' };
+    if (!known) return { kind: 'not-authenticated' };
 
     const message = messageFromWebhook(payload, roomType, this.ports.now());
     if (!message.ok) return { kind: 'malformed', problems: message.problems };

@@ -4,6 +4,7 @@
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
@@ -23,8 +24,17 @@ export class WebhookTokens implements WebhookTokenSource {
     private readonly tableName: string,
   ) {}
 
-  async tokenHashes(roomType: string): Promise<string[]> {
-    return (await this.forRoomType(roomType)).map((token) => token.hashedToken);
+  async isKnown(roomType: string, hashedToken: string): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: webhookTokenKey(roomType, hashedToken),
+        ProjectionExpression: 'pk',
+        // A token made a moment ago must work at once, and one revoked must stop.
+        ConsistentRead: true,
+      }),
+    );
+    return Item !== undefined;
   }
 
   /** Every token that may post messages of this room type. */
@@ -39,7 +49,6 @@ export class WebhookTokens implements WebhookTokenSource {
           ':partition': webhookPartition(roomType),
           ':token': tokenSortKeyPrefix,
         },
-        // A token made a moment ago must work at once.
         ConsistentRead: true,
       },
     );

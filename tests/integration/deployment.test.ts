@@ -299,8 +299,8 @@ describe('the packaged CloudFormation', () => {
     const byAction = (action: string) =>
       statements.find((statement) => [statement.Action].flat().includes(action));
     expect(statements.flatMap((statement) => [statement.Action].flat()).sort()).toEqual([
+      'dynamodb:GetItem',
       'dynamodb:PutItem',
-      'dynamodb:Query',
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
@@ -313,7 +313,7 @@ describe('the packaged CloudFormation', () => {
         expect.anything(),
       ],
     });
-    expect(byAction('dynamodb:Query')).toMatchObject({
+    expect(byAction('dynamodb:GetItem')).toMatchObject({
       Resource: { 'Fn::GetAtt': ['AuthTable', 'Arn'] },
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['webhook#*'] } },
     });

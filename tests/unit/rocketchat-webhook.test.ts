@@ -1,8 +1,7 @@
-// The webhook's rules without DynamoDB: the token check, what a posted message becomes, the order
-// in which requests are refused, and reading either API Gateway payload format.
+// The webhook's rules without DynamoDB: what a posted message becomes, the token check and the
+// order in which requests are refused, and reading either API Gateway payload format.
 import { describe, expect, it } from 'vitest';
 import { hashLoginToken } from '../../lib/auth/login-token.js';
-import { webhookTokenMatches } from '../../lib/auth/webhook-token.js';
 import { readWebhookRequest } from '../../lib/lambda/rocketchat-webhook-http.js';
 import type { MessageItem } from '../../lib/rocketchat/message-item.js';
 import { messageFromWebhook } from '../../lib/rocketchat/outgoing-webhook.js';
@@ -21,16 +20,6 @@ const payload = {
   text: 'hello',
   siteUrl: 'https://chat.example.com',
 };
-
-describe('the webhook token', () => {
-  it('matches only a stored hash of the very token', () => {
-    const stored = [hashLoginToken('other'), hashLoginToken('integration-token')];
-    expect(webhookTokenMatches('integration-token', stored)).toBe(true);
-    expect(webhookTokenMatches('integration-token ', stored)).toBe(false);
-    expect(webhookTokenMatches('integration-token', [])).toBe(false);
-    expect(webhookTokenMatches('integration-token', ['', 'not base64 of 32 bytes'])).toBe(false);
-  });
-});
 
 describe('a posted message', () => {
   const receivedAt = Date.parse('2024-06-12T00:00:00.000Z');
@@ -78,16 +67,21 @@ describe('a posted message', () => {
 describe('receiving', () => {
   function receiver() {
     const written: MessageItem[] = [];
+    const lookups: string[] = [];
+    const stored = new Set([`c ${hashLoginToken('integration-token')}`]);
     const record = async (item: MessageItem): Promise<Recorded> => {
       written.push(item);
       return 'written';
     };
     return {
       written,
+      lookups,
       receiver: new WebhookReceiver({
         tokens: {
-          tokenHashes: async (roomType) =>
-            roomType === 'c' ? [hashLoginToken('integration-token')] : [],
+          isKnown: async (roomType, hashedToken) => {
+            lookups.push(`${roomType} ${hashedToken}`);
+            return stored.has(`${roomType} ${hashedToken}`);
+          },
         },
         messages: { recordNew: record, recordEdit: record },
         now: () => 0,
@@ -116,9 +110,25 @@ describe('receiving', () => {
     expect(written).toHaveLength(1);
   });
 
+  it('looks the token up by its hash, once, and only a token of the very room type is known', async () => {
+    const { receiver: r, lookups } = receiver();
+    expect((await r.receive('c', body({ token: 'integration-token ' }), 40)).kind).toBe(
+      'not-authenticated',
+    );
+    expect((await r.receive('p', body({}), 40)).kind).toBe('not-authenticated');
+    expect((await r.receive('c', body({ token: '' }), 40)).kind).toBe('not-authenticated');
+    expect((await r.receive('c', body({}), 40)).kind).toBe('recorded');
+    // No lookup for an empty token; never the token itself, only its hash.
+    expect(lookups).toEqual([
+      `c ${hashLoginToken('integration-token ')}`,
+      `p ${hashLoginToken('integration-token')}`,
+      `c ${hashLoginToken('integration-token')}`,
+    ]);
+  });
+
   it('answers unavailable when DynamoDB fails, so that Rocket.Chat sends the message again', async () => {
     const failing = new WebhookReceiver({
-      tokens: { tokenHashes: async () => [hashLoginToken('integration-token')] },
+      tokens: { isKnown: async () => true },
       messages: {
         recordNew: async () => {
           throw new Error('ProvisionedThroughputExceededException');
