@@ -4,18 +4,12 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { StoredToken } from '../auth/access.js';
 import type { ImportedToken } from '../auth/rocketchat-tokens.js';
-import {
-  permissionKey,
-  tokenKey,
-  tokenSortKeyPrefix,
-  userKey,
-  userPartition,
-} from './auth-keys.js';
+import { permissionKey, tokenKey, userKey, userPartition } from './auth-keys.js';
+import { tokenItemsOf } from './token-items.js';
 
 export interface NewToken extends StoredToken {
   hashedToken: string;
@@ -97,25 +91,11 @@ export class AuthAdmin {
   }
 
   async tokens(userId: string): Promise<ListedToken[]> {
-    const tokens: ListedToken[] = [];
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :user AND begins_with(sk, :token)',
-        ExpressionAttributeValues: { ':user': userPartition(userId), ':token': tokenSortKeyPrefix },
-        ConsistentRead: true,
-      },
-    );
-    for await (const page of pages) {
-      for (const { pk: _pk, sk, ...token } of page.Items ?? []) {
-        tokens.push({
-          ...(token as StoredToken),
-          hashedToken: String(sk).slice(tokenSortKeyPrefix.length),
-        });
-      }
-    }
-    return tokens;
+    const items = await tokenItemsOf(this.client, this.tableName, userPartition(userId));
+    return items.map(({ hashedToken, attributes }) => ({
+      ...(attributes as unknown as StoredToken),
+      hashedToken,
+    }));
   }
 
   /** Marks a token revoked; false when it does not exist. The next request with it gets 401. */

@@ -12,7 +12,8 @@
 // A token lives in its user's partition, so it can only ever be found for that user, and one
 // Query lists a user's tokens. <hash> is base64(sha256(token)); the token itself is never stored.
 // A Rocket.Chat outgoing-webhook token lives in the partition of the room type it may post, so the
-// webhook function reads one partition, and its role can be limited to keys `webhook#…`.
+// webhook function finds it by its hash with one lookup, and its role can be limited to keys
+// `webhook#…`.
 import type { ItemKey } from './item-key.js';
 
 export const userPartition = (userId: string) => `user#${userId}`;

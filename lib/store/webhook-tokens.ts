@@ -1,15 +1,15 @@
 // The hashed tokens Rocket.Chat's outgoing webhooks must send, one partition per room type
-// (key layout: auth-keys.ts). The webhook function only ever reads them; the admin tool makes and
-// revokes them.
+// (key layout: auth-keys.ts). The webhook function only ever looks one up; the admin tool makes,
+// lists and revokes them.
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import type { WebhookTokenSource } from '../rocketchat/webhook-receiver.js';
-import { tokenSortKeyPrefix, webhookPartition, webhookTokenKey } from './auth-keys.js';
+import { webhookPartition, webhookTokenKey } from './auth-keys.js';
+import { tokenItemsOf } from './token-items.js';
 
 export interface WebhookToken {
   roomType: string;
@@ -39,30 +39,13 @@ export class WebhookTokens implements WebhookTokenSource {
 
   /** Every token that may post messages of this room type. */
   async forRoomType(roomType: string): Promise<WebhookToken[]> {
-    const tokens: WebhookToken[] = [];
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :partition AND begins_with(sk, :token)',
-        ExpressionAttributeValues: {
-          ':partition': webhookPartition(roomType),
-          ':token': tokenSortKeyPrefix,
-        },
-        ConsistentRead: true,
-      },
-    );
-    for await (const page of pages) {
-      for (const { sk, name, createdAt } of page.Items ?? []) {
-        tokens.push({
-          roomType,
-          hashedToken: String(sk).slice(tokenSortKeyPrefix.length),
-          ...(typeof name === 'string' ? { name } : {}),
-          createdAt: String(createdAt),
-        });
-      }
-    }
-    return tokens;
+    const items = await tokenItemsOf(this.client, this.tableName, webhookPartition(roomType));
+    return items.map(({ hashedToken, attributes: { name, createdAt } }) => ({
+      roomType,
+      hashedToken,
+      ...(typeof name === 'string' ? { name } : {}),
+      createdAt: String(createdAt),
+    }));
   }
 
   async create({ roomType, hashedToken, ...token }: WebhookToken): Promise<void> {
