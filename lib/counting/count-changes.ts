@@ -141,7 +141,8 @@ export async function countChanges(
   }
   const planned: Planned[] = ordered.map((change) => {
     const { deltas, malformed } = effectOfChange(change, options.countedRoomTypes);
-    return { sequenceNumber: change.sequenceNumber, deltas, change, malformed };
+    const { sequenceNumber, eventId } = change;
+    return { sequenceNumber, eventId, deltas, change, malformed };
   });
 
   let mark = delivery.knownMark;

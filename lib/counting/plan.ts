@@ -9,12 +9,15 @@ export const maxGroupsPerChunk = 99;
 
 export interface PlannedChange {
   sequenceNumber: string;
+  eventId: string;
   deltas: CounterDelta[];
 }
 
 export interface Chunk<C extends PlannedChange = PlannedChange> {
   /** Sequence number of the chunk's last change. */
   through: string;
+  /** The eventID of the chunk's last change: unique in the stream, as the Streams API shows it. */
+  throughEventId: string;
   /** The changes the chunk applies, in stream order. */
   changes: C[];
   /** Net deltas per counter; counters whose changes cancel out are left out. */
@@ -42,7 +45,12 @@ export function planChunks<C extends PlannedChange>(
         if (delta !== 0) counters.push({ unit, period, delta });
       }
     }
-    chunks.push({ through: last.sequenceNumber, changes: included, counters });
+    chunks.push({
+      through: last.sequenceNumber,
+      throughEventId: last.eventId,
+      changes: included,
+      counters,
+    });
     sums = perUnit(() => new Map());
     groupDays = perUnit(() => new Set());
     included = [];

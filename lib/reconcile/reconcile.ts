@@ -8,7 +8,10 @@
 //   are applied comes from the shards' applied marks, written in the same transaction as the
 //   counters (lib/counting/count-changes.ts): a record is applied exactly when it is at or below
 //   its shard's mark, however old it is. Records Lambda gave up lie below the mark too: taking
-//   them as applied is what adds them to the counters, which is the repair they need.
+//   them as applied is what adds them to the counters, which is the repair they need. A mark is
+//   keyed by the shard id in Lambda's events, which AWS does not promise to be the Streams API's
+//   ShardId: it is placed by the record it names (`throughEventId`), whose eventID is the same
+//   in both and unique in the stream.
 // - Each round reads the stream up to now, then the counters, then the marks. Every record
 //   applied before the counters were read is covered by a mark read after them; a mark that
 //   reaches past the stream as read means records arrived in between, and the round starts again.
@@ -35,6 +38,16 @@ import type { ParsedImage } from '../counting/message.js';
 import { type CounterReading, type DayRange, type Drift, drifts, groupVersions } from './drift.js';
 import { appliedRecords, expectedCounts, type ShardHistory } from './expected-counts.js';
 
+/** A shard's applied mark as stored (lib/counting/count-changes.ts). */
+export interface StoredMark {
+  /** The shard's id as Lambda's events named it. */
+  shardId: string;
+  /** The sequence number applied through. */
+  through: string;
+  /** The eventID of the record applied through; absent on a mark taken over from a run marker. */
+  throughEventId?: string;
+}
+
 /** Groups (stored items) repaired in one request: a transaction writes at most 100 items. */
 const groupsPerBatch = 100;
 const batchesAtOnce = 4;
@@ -44,8 +57,8 @@ export interface ReconcilePorts {
   scanMessages(range: DayRange | undefined): Promise<Map<string, ParsedImage>>;
   /** Every record the stream holds, shards in lineage order; reads only what is new each time. */
   catchUpStream(): Promise<ShardHistory[]>;
-  /** Applied marks of the stream's shards: shard id → sequence number applied through. */
-  readMarks(shardIds: string[]): Promise<Map<string, string>>;
+  /** Every applied mark of the stream `catchUpStream` reads. */
+  readMarks(): Promise<StoredMark[]>;
   /**
    * Markers a version before applied marks wrote, by the eventID of a batch's first record:
    * eventID → sequence number applied through.
@@ -195,33 +208,63 @@ export async function reconcile(
 /**
  * The records applied as of now, from the shards' applied marks (and, for a shard without one,
  * the markers of a version before them), or 'stream-behind' when the counters may include records
- * this round has not read: a mark reaches past the last record read of its shard, and reading the
- * stream again finds more. (If it finds none, the mark covers only records the stream no longer
- * holds, whose effect the scan already shows.)
+ * this round has not read: a mark names a record this round did not read, or reaches past the last
+ * record read of its shard, and reading the stream again finds it, or more. (If it finds nothing,
+ * the mark covers only records the stream no longer holds, whose effect the scan already shows.)
  */
 async function appliedAsMarked(
   ports: Pick<ReconcilePorts, 'readMarks' | 'readRunMarkers' | 'catchUpStream'>,
   shards: readonly ShardHistory[],
 ): Promise<Set<string> | 'stream-behind'> {
-  const marks = await ports.readMarks(shards.map(({ shardId }) => shardId));
-  const unmarked = shards.filter(({ shardId }) => !marks.has(shardId));
+  const { placed, unplaced } = placeMarks(shards, await ports.readMarks());
+  const unmarked = shards.filter(({ shardId }) => !placed.has(shardId));
   const runMarkers = await ports.readRunMarkers(
     unmarked.flatMap(({ records }) => records.map(({ eventId }) => eventId)),
   );
   const beyond = shards.filter(({ shardId, records }) => {
     const last = records.at(-1)?.sequenceNumber;
-    const reach = [marks.get(shardId), ...records.map(({ eventId }) => runMarkers.get(eventId))];
+    const reach = [placed.get(shardId), ...records.map(({ eventId }) => runMarkers.get(eventId))];
     return reach.some((through) => through !== undefined && (!last || comesAfter(through, last)));
   });
-  if (beyond.length > 0) {
+  if (unplaced.length > 0 || beyond.length > 0) {
     const readBefore = new Map(beyond.map(({ shardId, records }) => [shardId, records.length]));
     const now = await ports.catchUpStream();
+    if (placeMarks(now, unplaced).unplaced.length < unplaced.length) return 'stream-behind';
     const grown = now.some(
       ({ shardId, records }) => records.length > (readBefore.get(shardId) ?? records.length),
     );
     if (grown) return 'stream-behind';
   }
-  return appliedRecords(shards, marks, runMarkers);
+  return appliedRecords(shards, placed, runMarkers);
+}
+
+/**
+ * The shard each mark is for: the one holding the record it was applied through, or for a mark
+ * that names none, the one of its id. A mark not placed was applied through a record these
+ * histories do not hold.
+ */
+export function placeMarks(
+  shards: readonly ShardHistory[],
+  marks: readonly StoredMark[],
+): { placed: Map<string, string>; unplaced: StoredMark[] } {
+  const shardOfEvent = new Map<string, string>();
+  for (const { shardId, records } of shards) {
+    for (const { eventId } of records) shardOfEvent.set(eventId, shardId);
+  }
+  const shardIds = new Set(shards.map(({ shardId }) => shardId));
+  const placed = new Map<string, string>();
+  const unplaced: StoredMark[] = [];
+  for (const mark of marks) {
+    const shardId =
+      mark.throughEventId === undefined
+        ? shardIds.has(mark.shardId)
+          ? mark.shardId
+          : undefined
+        : shardOfEvent.get(mark.throughEventId);
+    if (shardId === undefined) unplaced.push(mark);
+    else placed.set(shardId, mark.through);
+  }
+  return { placed, unplaced };
 }
 
 /** The days the messages and the day counters cover, when no range was asked for. */

@@ -3,7 +3,8 @@
 //   item             pk                       sk                   attributes
 //   day counter      day                      2023-05-30           messages (N), version (N)
 //   quarter-hours    quarter-hours            2023-05-30           quarters (S), version (N)
-//   applied mark     shard#<shardId>          <stream ARN>         through (S), expiresAt (N)
+//   applied mark     shard#<shardId>          <stream ARN>         through (S), throughEventId
+//                                                                  (S), expiresAt (N)
 //   run marker       run#<eventID>            run                  through (S), expiresAt (N);
 //                                                                  written by versions before
 //                                                                  applied marks, read only
@@ -110,6 +111,16 @@ const runMarkerPrefix = 'run#';
 export function appliedMarkKey({ streamArn, shardId }: ShardRef): ItemKey {
   return { pk: `${appliedMarkPrefix}${shardId}`, sk: streamArn };
 }
+
+/** A filter for the applied marks of one stream, for reading them all with a Scan. */
+export const appliedMarksOfStream = (streamArn: string) => ({
+  FilterExpression: 'begins_with(pk, :markPrefix) AND sk = :streamArn',
+  ExpressionAttributeValues: { ':markPrefix': appliedMarkPrefix, ':streamArn': streamArn },
+});
+
+/** The shard id (as Lambda named it) of an applied mark's key. */
+export const shardIdOfMark = ({ pk }: { pk?: unknown }) =>
+  String(pk).slice(appliedMarkPrefix.length);
 
 /**
  * A marker of the batch that started at a record, as versions before applied marks wrote them:

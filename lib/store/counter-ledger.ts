@@ -73,6 +73,8 @@ export class DynamoDbCounterLedger implements CounterLedger {
         Item: {
           ...appliedMarkKey(shard),
           through: chunk.through,
+          // What places the mark in the stream for reconciling, whatever id Lambda gave the shard.
+          throughEventId: chunk.throughEventId,
           expiresAt: this.expiresAt(),
         },
         // The mark must still say what was read (or not be there, if none was).

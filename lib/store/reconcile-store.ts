@@ -10,6 +10,7 @@ import {
   type DynamoDBDocumentClient,
   PutCommand,
   paginateQuery,
+  paginateScan,
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
@@ -19,16 +20,17 @@ import { counterGroupOf } from '../counting/changes.js';
 import { type ParsedImage, parseMessageImage, ruleAttributes } from '../counting/message.js';
 import type { CounterReading, DayRange, Drift } from '../reconcile/drift.js';
 import type { ShardHistory } from '../reconcile/expected-counts.js';
-import type { ReconcilePorts } from '../reconcile/reconcile.js';
+import type { ReconcilePorts, StoredMark } from '../reconcile/reconcile.js';
 import { monthsBetween } from '../utc-calendar.js';
 import { batchGetAll, keyIdOf } from './batch-get.js';
 import {
-  appliedMarkKey,
+  appliedMarksOfStream,
   countersOfItem,
   dayPartition,
   legacyQuarterHourPartition,
   quarterHoursPartition,
   runMarkerKey,
+  shardIdOfMark,
 } from './counter-keys.js';
 import {
   type CounterWriteItem,
@@ -114,17 +116,31 @@ export class DynamoDbReconcileStore implements ReconcilePorts {
     return this.view ? this.view.catchUp() : [];
   }
 
-  /** Applied marks of the shards of the stream `catchUpStream` reads. */
-  async readMarks(shardIds: string[]): Promise<Map<string, string>> {
+  /** Every applied mark of the stream `catchUpStream` reads: a Scan of the Counters table. */
+  async readMarks(): Promise<StoredMark[]> {
     const streamArn = this.view?.streamArn;
-    const marks = new Map<string, string>();
+    const marks: StoredMark[] = [];
     if (!streamArn) return marks;
-    const items = await this.readThrough(
-      shardIds.map((shardId) => appliedMarkKey({ streamArn, shardId })),
+    const pages = paginateScan(
+      { client: this.client },
+      {
+        TableName: this.options.countersTable,
+        ConsistentRead: true,
+        ProjectionExpression: 'pk, through, throughEventId',
+        ...appliedMarksOfStream(streamArn),
+      },
     );
-    for (const [index, shardId] of shardIds.entries()) {
-      const through = items[index];
-      if (through !== undefined) marks.set(shardId, through);
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        if (typeof item.through !== 'string') continue;
+        marks.push({
+          shardId: shardIdOfMark(item),
+          through: item.through,
+          ...(typeof item.throughEventId === 'string'
+            ? { throughEventId: item.throughEventId }
+            : {}),
+        });
+      }
     }
     return marks;
   }

@@ -122,7 +122,11 @@ export const countingBenchmark: Benchmark = {
           const newImage = unmarshall(
             (record.dynamodb?.NewImage ?? {}) as Record<string, AttributeValue>,
           );
-          return { sequenceNumber, deltas: countedDeltas(parseMessageImage(newImage), counted) };
+          return {
+            sequenceNumber,
+            eventId: String(record.eventID),
+            deltas: countedDeltas(parseMessageImage(newImage), counted),
+          };
         }),
       );
       return { firstEventId: String(records[0]?.eventID), chunks };

@@ -12,14 +12,15 @@ import {
 import { absentImage, type ParsedImage, parseMessageImage } from '../../lib/counting/message.js';
 import type { CounterReading, DayRange, Drift } from '../../lib/reconcile/drift.js';
 import type { ShardHistory } from '../../lib/reconcile/expected-counts.js';
-import type { ReconcilePorts } from '../../lib/reconcile/reconcile.js';
+import type { ReconcilePorts, StoredMark } from '../../lib/reconcile/reconcile.js';
 
 const counted = new Set(['c', 'p', 'd']);
 
 export class FakeReconcileWorld implements ReconcilePorts {
   readonly messages = new Map<string, ParsedImage>();
   readonly shards: ShardHistory[] = [{ shardId: 'shard-1', records: [] }];
-  readonly marks = new Map<string, string>();
+  /** Marks by the shard id of Lambda's events, which need not be the stream's own. */
+  readonly marks = new Map<string, StoredMark>();
   readonly runMarkers = new Map<string, string>();
   readonly counters = new Map<CounterId, number>();
   readonly versions = new Map<string, number>();
@@ -45,7 +46,12 @@ export class FakeReconcileWorld implements ReconcilePorts {
   /** The counting function applying a record: its deltas and the shard's mark, at once. */
   apply(record: MessageChange): void {
     this.add(effectOfChange(record, counted).deltas.map((d) => ({ ...d, delta: d.delta })));
-    this.marks.set('shard-1', record.sequenceNumber);
+    const shardId = 'shard-1 as Lambda names it';
+    this.marks.set(shardId, {
+      shardId,
+      through: record.sequenceNumber,
+      throughEventId: record.eventId,
+    });
   }
 
   /** Adds to counters the way any write does: each group written counts one more version. */
@@ -81,13 +87,11 @@ export class FakeReconcileWorld implements ReconcilePorts {
     return this.shards.map(({ shardId, records }) => ({ shardId, records: [...records] }));
   }
 
-  async readMarks(shardIds: string[]): Promise<Map<string, string>> {
+  async readMarks(): Promise<StoredMark[]> {
     const race = this.beforeMarksRead;
     this.beforeMarksRead = undefined;
     race?.();
-    return new Map(
-      shardIds.flatMap((id) => (this.marks.has(id) ? [[id, this.marks.get(id) as string]] : [])),
-    );
+    return [...this.marks.values()];
   }
 
   async readRunMarkers(eventIds: string[]): Promise<Map<string, string>> {

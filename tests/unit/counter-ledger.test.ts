@@ -11,6 +11,7 @@ import { DynamoDbCounterLedger } from '../../lib/store/counter-ledger.js';
 const shard = { streamArn: 'arn:stream', shardId: 'shardId-1' };
 const chunk: Chunk = {
   through: '200',
+  throughEventId: 'e200',
   changes: [],
   counters: [
     { unit: 'day', period: '2023-05-30', delta: 1 },

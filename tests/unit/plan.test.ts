@@ -8,9 +8,13 @@ const day = (period: string, delta: number): CounterDelta => ({ unit: 'day', per
 describe('planning a batch into transactions', () => {
   it('sums deltas per counter and drops counters that cancel out', () => {
     const chunks = planChunks([
-      { sequenceNumber: '10', deltas: [day('2023-05-30', 1)] },
-      { sequenceNumber: '11', deltas: [day('2023-05-30', 1), day('2023-05-29', 1)] },
-      { sequenceNumber: '12', deltas: [day('2023-05-29', -1)] },
+      { sequenceNumber: '10', eventId: 'e10', deltas: [day('2023-05-30', 1)] },
+      {
+        sequenceNumber: '11',
+        eventId: 'e11',
+        deltas: [day('2023-05-30', 1), day('2023-05-29', 1)],
+      },
+      { sequenceNumber: '12', eventId: 'e12', deltas: [day('2023-05-29', -1)] },
     ]);
     expect(
       chunks.map(({ through, changes, counters }) => [through, changes.length, counters]),
@@ -20,6 +24,7 @@ describe('planning a batch into transactions', () => {
   it('keeps a day and its 96 quarter-hours to two of the 99 writes of a transaction', () => {
     const changes = Array.from({ length: 96 * 3 }, (_, index) => ({
       sequenceNumber: String(index + 1),
+      eventId: `e${index + 1}`,
       deltas: [
         day('2023-05-30', 1),
         {
@@ -42,6 +47,7 @@ describe('planning a batch into transactions', () => {
   it('starts a new chunk before a change that would take it past 99 counters', () => {
     const changes = Array.from({ length: 120 }, (_, index) => ({
       sequenceNumber: String(index + 1),
+      eventId: `e${index + 1}`,
       deltas: [day(`d${String(index).padStart(3, '0')}`, 1)],
     }));
     const chunks = planChunks(changes);
@@ -56,6 +62,7 @@ describe('planning a batch into transactions', () => {
   it('writes a batch of 1,000 messages of one day as one transaction', () => {
     const changes = Array.from({ length: 1000 }, (_, index) => ({
       sequenceNumber: String(index + 1),
+      eventId: `e${index + 1}`,
       deltas: [
         day('2023-05-30', 1),
         {
@@ -84,6 +91,7 @@ describe('planning a batch into transactions', () => {
         (deltaLists, max) => {
           const changes = deltaLists.map((deltas, index) => ({
             sequenceNumber: String(index),
+            eventId: `e${index}`,
             deltas,
           }));
           const chunks = planChunks(changes, max);
@@ -101,6 +109,7 @@ describe('planning a batch into transactions', () => {
             expect(new Set(chunk.counters.map(counterGroupOf)).size).toBeLessThanOrEqual(max);
             const included = chunk.changes;
             expect(chunk.through).toBe(included.at(-1)?.sequenceNumber);
+            expect(chunk.throughEventId).toBe(included.at(-1)?.eventId);
             expect(net(chunk.counters)).toEqual(net(included.flatMap((c) => c.deltas)));
           }
           // And no more chunks than needed: one ends only where its next change would take it

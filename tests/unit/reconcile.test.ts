@@ -79,6 +79,44 @@ describe('reconcile', () => {
     expect(world.nonZero()).toEqual(world.recount());
   });
 
+  it('places a mark by the record it names, whatever shard id Lambda used, and rounds again when the record was not read yet', async () => {
+    // Lambda's shard id is not the stream's (FakeReconcileWorld.apply); written and applied after
+    // the stream was read, the record is found by reading it again.
+    world.beforeMarksRead = () => {
+      world.apply(world.write('racing', message('racing', '2024-03-03T12:00:00.000Z')));
+    };
+
+    const report = await run();
+
+    expect(report.drifts).toEqual([]);
+    expect(report.rounds).toBe(2);
+    expect(world.nonZero()).toEqual(world.recount());
+  });
+
+  it('takes a mark whose record the stream no longer holds as covering nothing it holds', async () => {
+    // The stream trimmed the records the mark covers, and holds one written since, not applied.
+    const stream = world.shards[0]?.records ?? [];
+    stream.splice(0, stream.length);
+    world.write('pending', message('pending', '2024-03-02T11:00:00.000Z'));
+
+    const report = await run();
+
+    expect(report.drifts).toEqual([]);
+    expect(report.rounds).toBe(1);
+  });
+
+  it('places a mark taken over from a run marker, which names no record, by its shard id', async () => {
+    const last = world.shards[0]?.records.at(-1)?.sequenceNumber as string;
+    world.marks.clear();
+    world.marks.set('shard-1', { shardId: 'shard-1', through: last });
+
+    expect((await run(true)).drifts).toEqual([]);
+    world.marks.clear();
+    world.marks.set('another-shard', { shardId: 'another-shard', through: last });
+    // Placed nowhere, it covers nothing read: the counters then hold work in flight.
+    expect((await run(true)).drifts.length).toBeGreaterThan(0);
+  });
+
   it('takes the run markers of the version before applied marks for a shard without a mark', async () => {
     world.marks.clear();
     const [first] = world.shards[0]?.records ?? [];
